@@ -1,0 +1,113 @@
+"""The schema comes only from the Alembic migrations shipped in the package."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlmodel import SQLModel
+
+import db.engine as engine_module
+from db.engine import head_revision, known_revisions, open_database
+
+
+def test_an_empty_database_is_upgraded_to_head_and_matches_the_models(db_path):
+    database = open_database(str(db_path))
+    with database.engine.connect() as conn:
+        revision = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        differences = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata
+        )
+    database.dispose()
+    assert revision == head_revision()
+    assert differences == []
+
+
+def test_sqlite_settings(sqlite_db):
+    with sqlite_db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_migrations_ship_as_package_data():
+    root = Path(engine_module.__file__).parent / "migrations"
+    assert (root / "env.py").exists() and (root / "script.py.mako").exists()
+    assert head_revision() in known_revisions()
+
+
+def _migrations_with_extra_revision(tmp_path: Path) -> Path:
+    """A copy of the shipped migrations plus one more revision, standing in for the next release."""
+    copy = tmp_path / "migrations"
+    shutil.copytree(
+        Path(engine_module.__file__).parent / "migrations",
+        copy,
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    (copy / "versions" / "9999_next_release.py").write_text(
+        f'''"""next release"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "9999"
+down_revision = {head_revision()!r}
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("project") as batch:
+        batch.add_column(sa.Column("sponsor_note", sa.Text(), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table("project") as batch:
+        batch.drop_column("sponsor_note")
+'''
+    )
+    return copy
+
+
+def test_an_older_database_is_backed_up_then_upgraded_keeping_its_data(
+    tmp_path, db_path, monkeypatch
+):
+    from tracker.services.projects import add_project, parse_project_input
+
+    database = open_database(str(db_path))
+    add_project(
+        database, parse_project_input(key="ICS", name="ICS replacement", budget="£1,450,000")
+    )
+    database.dispose()
+    old_head = head_revision()
+
+    monkeypatch.setattr(engine_module, "MIGRATIONS_DIR", _migrations_with_extra_revision(tmp_path))
+    upgraded = open_database(str(db_path))
+    backup = upgraded.backup_path
+    upgraded.dispose()
+
+    assert backup is not None and backup.exists() and old_head in backup.name
+    with sqlite3.connect(backup) as old:
+        assert old.execute("SELECT version_num FROM alembic_version").fetchone() == (old_head,)
+        assert old.execute("SELECT key, budget_pence FROM project").fetchall() == [
+            ("ICS", 145_000_000)
+        ]
+    with sqlite3.connect(db_path) as new:
+        assert new.execute("SELECT version_num FROM alembic_version").fetchone() == ("9999",)
+        assert new.execute("SELECT key, budget_pence, sponsor_note FROM project").fetchall() == [
+            ("ICS", 145_000_000, None)
+        ]
+        assert new.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_a_database_from_a_newer_tracker_is_refused_untouched(tmp_path, db_path, monkeypatch):
+    monkeypatch.setattr(engine_module, "MIGRATIONS_DIR", _migrations_with_extra_revision(tmp_path))
+    open_database(str(db_path)).dispose()
+    monkeypatch.undo()
+    before = db_path.read_bytes()
+    with pytest.raises(engine_module.DatabaseTooNew, match="newer tracker"):
+        open_database(str(db_path))
+    assert db_path.read_bytes() == before

@@ -1,0 +1,1 @@
+"""The command line: argument parsing here, work in ``tracker.services``."""

@@ -1,0 +1,28 @@
+"""Which exceptions are the user's to act on (printed as one line) rather than bugs."""
+
+from __future__ import annotations
+
+from db.engine import DatabaseError
+from tracker.domain.clock import BadToday
+from tracker.domain.validation import ValidationError
+from tracker.errors import TrackerError
+
+EXPECTED = (TrackerError, ValidationError, DatabaseError, BadToday, OSError)
+
+
+def is_expected(exc: BaseException) -> bool:
+    return isinstance(exc, EXPECTED) or refused_by_database(exc) is not None
+
+
+def refused_by_database(exc: BaseException) -> str | None:
+    """A change the database itself refused for lack of rights (a read-only role, a read-only
+    transaction), as one line; None for anything else."""
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(exc, DBAPIError):
+        return None
+    text = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+    lowered = text.lower()
+    if "permission denied" in lowered or "read-only" in lowered or "readonly" in lowered:
+        return f"the database refused the change: {text}"
+    return None

@@ -1,0 +1,2 @@
+class UsageError(Exception):
+    """Wrong use of the command line: exit 2."""

@@ -1,0 +1,232 @@
+"""One exporter for every register and list: CSV, TSV, XLSX, JSON and every tabulate format.
+
+A ``Table`` carries typed columns and raw row values (dates as ``date``, money as integer pence,
+RAG as its word), so each format writes them its own way: UK dates and plain decimals in CSV,
+ISO dates and pence in JSON, real dates and currency cells in Excel, display text in tabulate.
+
+CSV and TSV neutralise formula injection (OWASP): a text cell beginning with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return is prefixed with ``'`` so a spreadsheet shows it as text. HTML
+comes from tabulate's escaping ``html`` format; ``unsafehtml`` and ``latex_raw`` are not offered.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from tracker.domain.dates import format_date
+from tracker.domain.money import format_money
+from tracker.domain.rag import rag_word
+
+TEXT, INT, DATE, MONEY, RAG, BOOL = "text", "int", "date", "money", "rag", "bool"
+DATETIME = "datetime"  # aware UTC; shown in UK local time
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+ALIASES = {"markdown": "github", "md": "github"}
+UNSAFE = {"unsafehtml", "latex_raw"}
+OWN_FORMATS = ("csv", "tsv", "xlsx", "json")
+BINARY_FORMATS = {"xlsx"}
+PROGRESS_EVERY = 1000
+WRAP_WIDTH = 60
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    kind: str = TEXT
+
+
+@dataclass
+class Sheet:
+    """An extra worksheet for XLSX (scales, keys, matrices); other formats ignore it."""
+
+    title: str
+    rows: list[list[Any]]
+    fills: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> rag
+
+
+@dataclass
+class Table:
+    title: str
+    columns: Sequence[Column]
+    rows: Iterable[Sequence[Any]]
+    extra_sheets: list[Sheet] = field(default_factory=list)
+
+
+def table_formats() -> list[str]:
+    from tabulate import tabulate_formats
+
+    tabulate_own = [f for f in tabulate_formats if f not in UNSAFE and f != "tsv"]
+    return sorted({*OWN_FORMATS, *tabulate_own, *ALIASES})
+
+
+def normalise_format(name: str) -> str:
+    """The canonical name of an export format, or ValueError naming the choices."""
+    wanted = name.strip().lower()
+    wanted = ALIASES.get(wanted, wanted)
+    if wanted in UNSAFE or wanted not in {ALIASES.get(f, f) for f in table_formats()}:
+        raise ValueError(f"unknown format {name!r}; choose one of: {', '.join(table_formats())}")
+    return wanted
+
+
+def display(value: Any, kind: str) -> str:
+    """A value as a person reads it in a table."""
+    if value is None:
+        return ""
+    if kind == DATE:
+        return format_date(value)
+    if kind == DATETIME:
+        return local_time(value)
+    if kind == MONEY:
+        return format_money(value)
+    if kind == RAG:
+        return rag_word(value)
+    if kind == BOOL:
+        return "Yes" if value else "No"
+    return str(value)
+
+
+MARKDOWN_FORMATS = {"github", "pipe"}
+
+
+def markdown_cell(text: str) -> str:
+    """Cell text that a Markdown renderer shows literally and that cannot break the table."""
+    escaped = (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+    )
+    return escaped.replace("\r\n", "<br>").replace("\n", "<br>")
+
+
+def local_time(value: datetime) -> str:
+    """A timestamp as a UK reader expects it: London time, day first."""
+    from zoneinfo import ZoneInfo
+
+    return value.astimezone(ZoneInfo("Europe/London")).strftime("%d/%m/%Y %H:%M:%S")
+
+
+def neutralise(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _spreadsheet_text(value: Any, kind: str) -> str:
+    if value is None:
+        return ""
+    if kind == MONEY:
+        return f"{value / 100:.2f}" if value % 100 else str(value // 100)
+    if kind in (INT,):
+        return str(value)
+    if kind == TEXT:
+        return neutralise(str(value))
+    return display(value, kind)
+
+
+def _counted(rows: Iterable[Sequence[Any]], progress: Progress | None) -> Iterator[Sequence[Any]]:
+    for n, row in enumerate(rows, start=1):
+        yield row
+        if progress is not None and n % PROGRESS_EVERY == 0:
+            progress(n)
+
+
+def _json_value(value: Any, kind: str) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def json_key(column: Column) -> str:
+    return f"{column.key}_pence" if column.kind == MONEY else column.key
+
+
+def write_text(table: Table, fmt: str, out: IO[str], progress: Progress | None = None) -> int:
+    """Write ``table`` as text in ``fmt``; returns the number of rows written."""
+    fmt = normalise_format(fmt)
+    columns = list(table.columns)
+    count = 0
+    if fmt in ("csv", "tsv"):
+        writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\r\n")
+        writer.writerow([neutralise(c.title) for c in columns])
+        for row in _counted(table.rows, progress):
+            writer.writerow(
+                [_spreadsheet_text(v, c.kind) for v, c in zip(row, columns, strict=True)]
+            )
+            count += 1
+        return count
+    if fmt == "json":
+        keys = [json_key(c) for c in columns]
+        out.write("[")
+        for row in _counted(table.rows, progress):
+            record = {k: _json_value(v, c.kind) for k, v, c in zip(keys, row, columns, strict=True)}
+            out.write(("," if count else "") + "\n  " + json.dumps(record, ensure_ascii=False))
+            count += 1
+        out.write("\n]\n" if count else "]\n")
+        return count
+    if fmt == "xlsx":
+        raise ValueError("xlsx is a binary format: give --output FILE")
+    from tabulate import tabulate
+
+    cell = markdown_cell if fmt in MARKDOWN_FORMATS else str
+    body = []
+    for row in _counted(table.rows, progress):
+        body.append([cell(display(v, c.kind)) for v, c in zip(row, columns, strict=True)])
+    count = len(body)
+    aligns = ["right" if c.kind in (INT, MONEY) else "left" for c in columns]
+    out.write(
+        tabulate(
+            body,
+            headers=[c.title for c in columns],
+            tablefmt=fmt,
+            colalign=aligns if body else None,
+            disable_numparse=True,
+            maxcolwidths=_wrap_widths(columns, fmt) if body else None,
+        )
+    )
+    out.write("\n")
+    return count
+
+
+def _wrap_widths(columns: Sequence[Column], fmt: str) -> list[int | None] | None:
+    """Long text wraps in formats whose rows may span lines (a terminal table of risk causes
+    would otherwise be a few thousand characters wide); other formats keep each cell whole."""
+    from tabulate import multiline_formats
+
+    if fmt not in multiline_formats or fmt in MARKDOWN_FORMATS:
+        return None
+    return [WRAP_WIDTH if c.kind == TEXT else None for c in columns]
+
+
+def write_file(table: Table, fmt: str, path: Path, progress: Progress | None = None) -> int:
+    """Write ``table`` to ``path`` atomically: a failed export never leaves a partial file."""
+    fmt = normalise_format(fmt)
+    path = Path(path)
+    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
+    os.close(handle)
+    temp = Path(temp_name)
+    try:
+        if fmt == "xlsx":
+            from tracker.exports.workbook import write_workbook
+
+            count = write_workbook(table, temp, progress)
+        else:
+            with temp.open("w", encoding="utf-8", newline="") as out:
+                count = write_text(table, fmt, out, progress)
+        temp.replace(path)
+        return count
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def render(table: Table, fmt: str) -> str:
+    buffer = io.StringIO()
+    write_text(table, fmt, buffer)
+    return buffer.getvalue()
