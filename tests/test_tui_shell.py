@@ -32,7 +32,23 @@ async def settled(pilot) -> None:
     for _ in range(3):
         await pilot.wait_for_scheduled_animations()
         await pilot.pause()
+    for _ in range(100):
+        if pilot.app.focused is not None and footer_in_step(pilot.app):
+            break
+        await pilot.pause(0.05)
+    else:
+        raise AssertionError("the Footer never showed the focused widget's keys")
     await pilot.pause(0.2)
+
+
+def footer_in_step(app) -> bool:
+    """True once the Footer shows the bindings of whatever has focus now: it recomposes a moment
+    after focus moves, and a snapshot taken in between shows the old keys."""
+    from textual.widgets._footer import FooterKey
+
+    wanted = {b.action for _, b, _, _ in app.screen.active_bindings.values() if b.show}
+    shown = {key.action for key in app.screen.query(FooterKey)}
+    return wanted <= shown
 
 
 async def wait_for_rows(pilot, selector: str, minimum: int = 1, screen=None):
@@ -142,8 +158,9 @@ async def test_an_empty_database_says_how_to_start(db):
 
 def test_home_screen_snapshot(sqlite_demo_db, snap_compare):
     async def settle(pilot):
-        await wait_for_rows(pilot, "#portfolio", 2)
+        table = await wait_for_rows(pilot, "#portfolio", 2)
         await settled(pilot)
+        assert pilot.app.focused is table
 
     assert snap_compare(make_app(sqlite_demo_db.url), terminal_size=SIZE, run_before=settle)
 

@@ -112,6 +112,7 @@ class PortfolioScreen(Screen):
         if message.rows:
             table.move_cursor(row=min(cursor, len(message.rows) - 1))
         table.focus()
+        self.refresh_bindings()
         self.sub_title = message.location
         self._summarise(message)
 
