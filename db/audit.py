@@ -20,7 +20,7 @@ from db.clock import utcnow
 from db.models import AuditEntry, Project
 
 NOT_AUDITED = {AuditEntry.__tablename__}
-IGNORED_FIELDS = {"created_at", "updated_at"}
+IGNORED_FIELDS = {"created_at", "updated_at", "version"}
 
 
 def default_actor() -> str:

@@ -26,6 +26,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
 from db.clock import utcnow
@@ -108,10 +109,19 @@ def pence() -> BigInteger:
 
 
 class Timestamped(SQLModel):
+    """An editable governance record: when it was made and last changed, and a version that
+    every update bumps. SQLAlchemy adds ``AND version = :seen`` to each UPDATE, so saving a
+    record someone else changed since it was read fails instead of overwriting their change."""
+
     created_at: datetime = Field(default_factory=utcnow, nullable=False)
     updated_at: datetime = Field(
         default_factory=utcnow, nullable=False, sa_column_kwargs={"onupdate": utcnow}
     )
+    version: int = Field(default=1, nullable=False, sa_column_kwargs={"server_default": "1"})
+
+    @declared_attr
+    def __mapper_args__(cls) -> dict:
+        return {"version_id_col": cls.__table__.c.version}
 
 
 # --------------------------------------------------------------------------- portfolio

@@ -99,6 +99,10 @@ def build_parser() -> Parser:
     _format_options(trail)
     _db_option(trail)
     trail.set_defaults(handler="tracker.cli.audit:audit")
+
+    from tracker.cli import risks
+
+    risks.register(sub)
     return parser
 
 
