@@ -582,6 +582,13 @@ class Risk(Timestamped, table=True):
         CheckConstraint("length(trim(title)) > 0", name="title_not_blank"),
         CheckConstraint("number > 0", name="number_positive"),
         Index("ix_risk_project_status_score", "project_id", "status", "inherent_score"),
+        # The register's default order: current score (residual where assessed, else inherent).
+        Index(
+            "ix_risk_project_current_score",
+            "project_id",
+            text("coalesce(residual_score, inherent_score)"),
+            "number",
+        ),
         Index("ix_risk_owner", "owner_id"),
     )
 
@@ -754,6 +761,30 @@ class HighlightReportRating(SQLModel, table=True):
         one_of("level", ("project", "stage")),
         one_of("rag", RAG_VALUES),
         UniqueConstraint("report_id", "level", "aspect"),
+    )
+
+
+class RiskSnapshot(SQLModel, table=True):
+    """A risk as it stood when a highlight report was issued: the baseline against which the
+    register shows each risk's movement (new, up, down, closed) and the report lists changes.
+    Written once, when the report is issued, and never changed."""
+
+    __tablename__ = "risk_snapshot"
+
+    report_id: int = Field(foreign_key="highlight_report.id", primary_key=True)
+    risk_id: int = Field(foreign_key="risk.id", primary_key=True)
+    status: str
+    inherent_probability: int
+    inherent_impact: int
+    residual_probability: int | None = None
+    residual_impact: int | None = None
+
+    __table_args__ = (
+        one_of("status", RISK_STATUSES),
+        CheckConstraint(
+            "(residual_probability IS NULL) = (residual_impact IS NULL)", name="residual_complete"
+        ),
+        Index("ix_risk_snapshot_risk", "risk_id"),
     )
 
 

@@ -27,3 +27,25 @@ def expected_value_pence(
     if cost_impact_pence is None or probability_percent is None:
         return None
     return (cost_impact_pence * probability_percent + 50) // 100
+
+
+NEW, UP, DOWN, SAME, CLOSED = "new", "up", "down", "same", "closed"
+
+
+def risk_movement(
+    then_score: int | None, then_status: str | None, now_score: int, now_status: str
+) -> str:
+    """How a risk moved since a baseline (the last issued highlight report): ``new`` if it was
+    not in the register then, ``closed`` if it has been closed since, else ``up``, ``down`` or
+    ``same`` by its current score."""
+    if then_status is None or then_score is None:
+        return NEW
+    if now_status == "closed":
+        return SAME if then_status == "closed" else CLOSED
+    if then_status == "closed":
+        return NEW  # reopened: new to the board since the report
+    if now_score > then_score:
+        return UP
+    if now_score < then_score:
+        return DOWN
+    return SAME

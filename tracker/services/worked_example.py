@@ -48,6 +48,7 @@ from tracker.services.fields import PeopleResolver, parse_level
 from tracker.services.issues import create_issue, parse_issue
 from tracker.services.people import find_or_add_person
 from tracker.services.projects import create_project, parse_project_input
+from tracker.services.risk_snapshots import take_risk_snapshot
 from tracker.services.risks import create_risk, next_number, parse_risk
 
 ACTOR = "tracker demo"
@@ -398,6 +399,11 @@ class _ProjectLoader:
                             comment=_text(rating, "comment"),
                         )
                     )
+            if status != "draft":
+                scores = {k: (v[0], v[1]) for k, v in r.get("risk_scores", {}).items()}
+                take_risk_snapshot(
+                    self.session, report, as_at=report_date, residual_overrides=scores
+                )
             self.reports[number] = report
             self.count("highlight reports")
         self.session.flush()
