@@ -590,6 +590,8 @@ class Risk(Timestamped, table=True):
             "number",
         ),
         Index("ix_risk_owner", "owner_id"),
+        # When the register last changed (the screen's in-memory index checks it is current).
+        Index("ix_risk_project_updated", "project_id", "updated_at"),
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from tracker.domain.rag import AMBER, GREEN, RED
 
 
@@ -49,3 +51,28 @@ def risk_movement(
     if now_score < then_score:
         return DOWN
     return SAME
+
+
+PROXIMITY_WINDOW_DAYS = 30
+
+
+def proximity_flag(
+    proximity_date: date | None, proximity_band: str | None, status: str, today: date
+) -> str | None:
+    """Why an open risk's proximity needs attention, or None: ``"soon"`` when its date falls in
+    the next 30 days (or it is banded imminent with no date), ``"passed"`` when the date has gone
+    by and the risk is still open (it should be reviewed or closed)."""
+    if status == "closed":
+        return None
+    if proximity_date is None:
+        return "soon" if proximity_band == "imminent" else None
+    if proximity_date < today:
+        return "passed"
+    if (proximity_date - today).days <= PROXIMITY_WINDOW_DAYS:
+        return "soon"
+    return None
+
+
+def above_tolerance(score: int | None, tolerance_score: int) -> bool:
+    """A risk at or above the project's risk tolerance line goes to the Project Board."""
+    return score is not None and score >= tolerance_score

@@ -115,7 +115,17 @@ def local_time(value: datetime) -> str:
 
 
 def neutralise(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """A cell a spreadsheet shows as text: one beginning with a formula character gets a leading
+    apostrophe (OWASP). So that the importer can undo it exactly, text that already begins with
+    an apostrophe gets one too."""
+    return "'" + text if text.startswith((*FORMULA_STARTS, "'")) else text
+
+
+def unneutralise(text: str) -> str:
+    """The text ``neutralise`` was given."""
+    if text.startswith("'") and text[1:2] and text[1] in (*FORMULA_STARTS, "'"):
+        return text[1:]
+    return text
 
 
 def _spreadsheet_text(value: Any, kind: str) -> str:

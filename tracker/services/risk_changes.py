@@ -26,6 +26,7 @@ class SavedRisk:
     identifier: str
     version: int
     changed: tuple[str, ...]  # model fields that changed
+    risk_id: int | None = None
 
 
 def find_risk(session: Session, project: Project, identifier: str) -> Risk:
@@ -140,7 +141,7 @@ def change_risk(
         for person_id in sorted(wanted - current):
             session.add(RiskActionee(risk_id=risk.id, person_id=person_id))
         session.flush()
-        return SavedRisk(risk.identifier, risk.version, tuple(fields))
+        return SavedRisk(risk.identifier, risk.version, tuple(fields), risk.id)
 
     try:
         return run_write(db, work, actor=actor)
@@ -149,3 +150,104 @@ def change_risk(
             raise
         # Someone committed between our read and our write: look again, in the form's terms.
         return run_write(db, work, actor=actor)
+
+
+def add_risk(
+    db, key: str, raw: Mapping[str, object], *, today: date, actor: str | None = None
+) -> SavedRisk:
+    """Register a new risk from raw field values (the form's or the command line's), validated
+    by ``parse_risk``; it takes the next identifier."""
+    from tracker.services.projects import project_by_key
+    from tracker.services.risks import create_risk
+
+    unknown = sorted(set(raw) - set(RISK_FIELDS))
+    if unknown:
+        raise ValidationError.single(unknown[0], "is not a field of the risk register")
+
+    def work(session: Session) -> SavedRisk:
+        project = project_by_key(session, key)
+        vocabulary = load_vocabulary(session, project.id)
+        data = parse_risk(raw, vocabulary, PeopleResolver(session, project.id), today=today)
+        risk = create_risk(session, project, data)
+        return SavedRisk(risk.identifier, risk.version, tuple(RISK_FIELDS), risk.id)
+
+    return run_write(db, work, actor=actor)
+
+
+def close_risk(
+    db,
+    key: str,
+    identifier: str,
+    *,
+    reason: str,
+    closed_on: str = "",
+    opened_version: int | None,
+    today: date,
+    actor: str | None = None,
+) -> SavedRisk:
+    """Close a risk, with the reason the register keeps (required) and the date (default
+    today); refused like any other stale save."""
+    if not reason.strip():
+        raise ValidationError.single("closure reason", "is required to close a risk")
+    return change_risk(
+        db,
+        key,
+        identifier,
+        {"status": "closed", "closure reason": reason, "closed on": closed_on},
+        opened_version=opened_version,
+        today=today,
+        actor=actor,
+    )
+
+
+@dataclass(frozen=True)
+class RiskFormChoices:
+    """What the risk form offers, from the project's own vocabularies and people."""
+
+    kinds: tuple[str, ...]
+    categories: tuple[str, ...]
+    responses: dict[str, tuple[str, ...]]  # kind -> response categories that fit it
+    probability: tuple[tuple[int, str], ...]  # (level, "3 Medium")
+    impact: tuple[tuple[int, str], ...]
+    proximity_bands: tuple[str, ...]
+    statuses: tuple[str, ...]
+    people: tuple[str, ...]
+
+
+def risk_form_choices(db, key: str) -> RiskFormChoices:
+    from db.models import PROXIMITY_BANDS, RISK_KINDS, RISK_STATUSES
+    from tracker.services.people import project_people
+    from tracker.services.projects import project_by_key
+
+    with db.read() as session:
+        project = project_by_key(session, key)
+        vocabulary = load_vocabulary(session, project.id)
+        people_ids = set(project_people(session, project.id).values())
+        people = sorted(
+            (p.name for p in session.exec(select(Person)) if p.id in people_ids),
+            key=str.casefold,
+        )
+        return RiskFormChoices(
+            kinds=RISK_KINDS,
+            categories=tuple(sorted(vocabulary.categories, key=str.casefold)),
+            responses={
+                kind: tuple(name for (k, name) in vocabulary.responses if k == kind)
+                for kind in RISK_KINDS
+            },
+            probability=tuple((lv, v.label) for lv, v in vocabulary.probability.items()),
+            impact=tuple((lv, v.label) for lv, v in vocabulary.impact.items()),
+            proximity_bands=PROXIMITY_BANDS,
+            statuses=RISK_STATUSES,
+            people=tuple(people),
+        )
+
+
+def risk_for_editing(db, key: str, identifier: str) -> tuple[dict[str, str], int]:
+    """The risk's raw field values as the form shows them, and the version they were read at."""
+    from tracker.services.projects import project_by_key
+
+    with db.read() as session:
+        project = project_by_key(session, key)
+        risk = find_risk(session, project, identifier)
+        vocabulary = load_vocabulary(session, project.id)
+        return risk_raw_values(session, risk, vocabulary), risk.version

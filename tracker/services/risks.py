@@ -7,7 +7,7 @@ raises ``ValidationError`` naming every bad field.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -94,10 +94,11 @@ def parse_risk(
     *,
     today: date,
     row: int | None = None,
-    add_unknown_categories: bool = False,
-    session: Session | None = None,
+    add_category: Callable[[str], int] | None = None,
 ) -> RiskInput:
-    """Validate one risk given as raw values keyed by the names in ``RISK_FIELDS``."""
+    """Validate one risk given as raw values keyed by the names in ``RISK_FIELDS``.
+    ``add_category`` (the importer) takes a category the project does not know yet and returns
+    its id; without it an unknown category is refused."""
     problems = Problems(row)
 
     def get(name: str) -> object:
@@ -112,8 +113,8 @@ def parse_risk(
         name = match_name(category, list(vocabulary.categories))
         if name is not None:
             category_id = vocabulary.categories[name]
-        elif add_unknown_categories and session is not None:
-            category_id = _add_category(session, people.project_id, category, vocabulary)
+        elif add_category is not None:
+            category_id = add_category(category)
         else:
             problems.add(
                 "category", f"{category!r} is not one of: {', '.join(vocabulary.categories)}"
@@ -205,16 +206,6 @@ def parse_risk(
         closure_reason=closure_reason,
         notes=optional_text(get("notes")),
     )
-
-
-def _add_category(session: Session, project_id: int, name: str, vocabulary: Vocabulary) -> int:
-    from db.models import RiskCategory
-
-    category = RiskCategory(project_id=project_id, name=name)
-    session.add(category)
-    session.flush()
-    vocabulary.categories[name] = category.id
-    return category.id
 
 
 def next_number(session: Session, model, project_id: int) -> int:

@@ -3,7 +3,8 @@
 ``risk_snapshot`` keeps each risk as it stood when a highlight report was issued, so the register
 can show movement since the last report. An expression index on the current score (residual where
 assessed, else inherent) lets the register page through a large log in score order without
-sorting it.
+sorting it; one on the last change lets the screen check cheaply that its index of the
+register is current.
 
 Revision ID: 0003
 Revises: 0002
@@ -51,6 +52,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("risk_snapshot", schema=None) as batch_op:
         batch_op.create_index("ix_risk_snapshot_risk", ["risk_id"], unique=False)
+    op.create_index("ix_risk_project_updated", "risk", ["project_id", "updated_at"])
     op.create_index(
         "ix_risk_project_current_score",
         "risk",
@@ -60,6 +62,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_risk_project_current_score", table_name="risk")
+    op.drop_index("ix_risk_project_updated", table_name="risk")
     with op.batch_alter_table("risk_snapshot", schema=None) as batch_op:
         batch_op.drop_index("ix_risk_snapshot_risk")
 

@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 from tracker.domain.dates import format_date
 from tracker.domain.money import format_money
 from tracker.ui.formatting import date_cell, money_cell, number_cell, rag_cell, warning_text
+from tracker.ui.screens.risk_register import RiskRegisterPane
 from tracker.ui.widgets.tables import ReadingTable
 
 TABS = (
@@ -34,7 +35,7 @@ TABS = (
 class ProjectScreen(Screen):
     """One project. Number keys switch tabs; Escape goes back to the portfolio."""
 
-    CSS_PATH = "project.tcss"
+    CSS_PATH = ["project.tcss", "risk_register.tcss"]
     BINDINGS = [
         Binding("escape", "back", "Portfolio", id="back"),
         *(
@@ -78,7 +79,7 @@ class ProjectScreen(Screen):
                 yield ReadingTable(id="top-risks")
                 yield Static("", id="objectives")
             with TabPane("2 Risks", id="risks"):
-                yield ReadingTable(id="risk-table")
+                yield RiskRegisterPane(self.key, id="risk-register")
             with TabPane("3 Issues", id="issues"):
                 yield ReadingTable(id="issue-table")
             with TabPane("4 Stages", id="stages"):
@@ -104,12 +105,18 @@ class ProjectScreen(Screen):
 
     def action_refresh(self) -> None:
         self.loaded.clear()
-        self.load(self.query_one("#tabs", TabbedContent).active or "overview")
+        active = self.query_one("#tabs", TabbedContent).active or "overview"
+        if active == "risks":
+            self.query_one(RiskRegisterPane).sync(changed=None, full=True)
+        else:
+            self.load(active)
 
     @on(TabbedContent.TabActivated)
     def tab_activated(self, event: TabbedContent.TabActivated) -> None:
         tab = event.pane.id or ""
-        if tab not in self.loaded:
+        if tab == "risks":
+            self.query_one(RiskRegisterPane).query_one("#risk-table").focus()
+        elif tab not in self.loaded:
             self.load(tab)
 
     @work(thread=True, group="project")
@@ -118,7 +125,6 @@ class ProjectScreen(Screen):
 
         loaders: dict[str, Callable[[Any], Any]] = {
             "overview": _overview,
-            "risks": _risks,
             "issues": _issues,
             "stages": _overview,
             "reports": _reports,
@@ -139,7 +145,6 @@ class ProjectScreen(Screen):
         self.loaded.add(message.tab)
         {
             "overview": self._show_overview,
-            "risks": self._show_risks,
             "issues": self._show_issues,
             "stages": self._show_stages,
             "reports": self._show_reports,
@@ -272,40 +277,6 @@ class ProjectScreen(Screen):
 
     # ------------------------------------------------------------------ registers
 
-    def _show_risks(self, rows) -> None:
-        table = self.query_one("#risk-table", DataTable)
-        table.clear(columns=True)
-        table.add_columns(
-            "Risk",
-            "Title",
-            "Kind",
-            "Category",
-            "P",
-            "I",
-            "Score",
-            "RAG",
-            "Proximity",
-            "Owner",
-            "Response",
-            "Status",
-        )
-        for r in rows:
-            proximity = date_cell(r.proximity_date) or (r.proximity_band or "")
-            table.add_row(
-                r.identifier,
-                r.title,
-                r.kind,
-                r.category,
-                number_cell(r.probability),
-                number_cell(r.impact),
-                number_cell(r.score),
-                rag_cell(self.app, r.rag),
-                proximity,
-                r.owner,
-                r.response_category,
-                r.status,
-            )
-
     def _show_issues(self, rows) -> None:
         table = self.query_one("#issue-table", DataTable)
         table.clear(columns=True)
@@ -382,12 +353,6 @@ def _overview(db, key):
     from tracker.services.projects import project_overview
 
     return project_overview(db, key)
-
-
-def _risks(db, key):
-    from tracker.services.risks import list_risks
-
-    return list_risks(db, key)
 
 
 def _issues(db, key):

@@ -1,0 +1,856 @@
+"""The risk register as the screen and the exports read it: filtered, sorted, paged by the
+database.
+
+A register of 100,000 risks cannot be loaded into a widget, so the screen asks for two things:
+``register_view`` (the ordered ids that match the filter, with each risk's heat-map cell, in one
+indexed query) and ``register_rows`` (the few rows on screen, by id). Scores are "current":
+residual where the risk has been assessed after its response, else inherent.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased
+from sqlmodel import col
+
+from db.models import (
+    AuditEntry,
+    HighlightReport,
+    ImpactLevel,
+    Person,
+    ProbabilityLevel,
+    Risk,
+    RiskActionee,
+    RiskCategory,
+    RiskResponseType,
+    RiskSnapshot,
+)
+from tracker.domain.scoring import (
+    SAME,
+    above_tolerance,
+    expected_value_pence,
+    proximity_flag,
+    risk_movement,
+    score_rag,
+)
+from tracker.services.projects import project_by_key
+from tracker.services.risk_snapshots import baseline_report
+
+STATUS_FILTERS = ("open", "active", "draft", "closed", "all")
+OPEN_STATUSES = ("draft", "active")
+CURRENT, INHERENT = "residual", "inherent"
+BASES = (CURRENT, INHERENT)
+KIND_CODE = {"threat": 0, "opportunity": 1}
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    """One cell of a probability impact grid: a threat or opportunity at (probability, impact)."""
+
+    kind: str
+    probability: int
+    impact: int
+
+    @property
+    def code(self) -> int:
+        return KIND_CODE[self.kind] * 10_000 + self.probability * 100 + self.impact
+
+    @classmethod
+    def from_code(cls, code: int) -> HeatCell:
+        kind = "opportunity" if code >= 10_000 else "threat"
+        return cls(kind, (code % 10_000) // 100, code % 100)
+
+
+@dataclass(frozen=True)
+class RiskFilter:
+    """What the register shows. ``text`` matches every word (in any order) against the
+    identifier, title, cause, event, effect and owner; ``cell`` is a selected heat-map cell on
+    ``basis`` (``"residual"``: residual where assessed, else inherent; or ``"inherent"``)."""
+
+    text: str = ""
+    status: str = "open"
+    owner: str | None = None
+    category: str | None = None
+    min_score: int | None = None
+    kind: str | None = None
+    cell: HeatCell | None = None
+    basis: str = CURRENT
+
+    def without_cell(self) -> RiskFilter:
+        return replace(self, cell=None)
+
+
+SORT_KEYS = (
+    "identifier",
+    "title",
+    "kind",
+    "category",
+    "probability",
+    "impact",
+    "score",
+    "rag",
+    "proximity",
+    "owner",
+    "response",
+    "status",
+    "updated",
+    "movement",
+)
+
+
+@dataclass(frozen=True)
+class RiskSort:
+    key: str = "score"
+    descending: bool = True
+
+
+@dataclass
+class RegisterView:
+    """The ids the register shows, in order, and the heat map of the same risks (every cell,
+    whatever cell is selected, so the map does not collapse when one is chosen)."""
+
+    ids: list[int]
+    total: int  # risks in the register, whatever their status
+    heat: dict[HeatCell, int] = field(default_factory=dict)
+    basis: str = CURRENT
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    id: int
+    identifier: str
+    title: str
+    kind: str
+    category: str
+    probability: int
+    impact: int
+    score: int
+    rag: str | None
+    above_tolerance: bool
+    proximity_date: date | None
+    proximity_band: str | None
+    proximity_flag: str | None
+    owner: str
+    response_category: str
+    status: str
+    updated_at: datetime
+    movement: str | None
+    version: int
+
+
+@dataclass(frozen=True)
+class RegisterContext:
+    """What the register screen needs once per project: scales, bands, the tolerance line, the
+    baseline report, and the choices offered by the filters."""
+
+    key: str
+    name: str
+    probability_levels: tuple[tuple[int, str], ...]
+    impact_levels: tuple[tuple[int, str], ...]
+    green_max: int
+    amber_max: int
+    tolerance_score: int
+    baseline: str | None  # "highlight report 6 (06/02/2012)"
+    owners: tuple[str, ...]
+    categories: tuple[str, ...]
+    today: date
+
+
+@dataclass
+class _Columns:
+    """The register held column-wise, one list per field, position i being one risk."""
+
+    ids: list[int]
+    numbers: list[int]
+    statuses: list[str]
+    kinds: list[str]
+    texts: list[str]  # identifier, title, cause, event, effect and owner, lower-cased
+    titles: list[str]
+    owners: list[str]
+    categories: list[str]
+    responses: list[str]
+    codes: dict[str, list[int]]  # basis -> heat-map cell code
+    scores: dict[str, list[int]]  # basis -> score
+    proximity: list[date | None]
+    updated: list[datetime]
+    before: list[int | None]  # score at the baseline report (None: not in it, i.e. new)
+    before_status: list[str | None]
+
+
+class RegisterIndex:
+    """A project's risk register held in memory in a compact, column-wise form, so that every
+    keystroke in the filter is answered without a query: at 100,000 risks a filtered, sorted,
+    counted view takes a few tens of milliseconds, where the same query in the database takes
+    several hundred. The screen still reads the rows it shows from the database, by id
+    (``register_rows``); the index only decides which ids, in what order.
+
+    ``token`` says which state of the register it was built from (count and last change);
+    ``stale`` compares it with the database. ``refresh(ids)`` re-reads changed risks.
+    """
+
+    def __init__(self, key: str, columns: _Columns, token: tuple, tolerance: int) -> None:
+        self.key = key
+        self.columns = columns
+        self.token = token
+        self.tolerance = tolerance
+        self._orders: dict[tuple[str, str], list[int]] = {}
+        self._position = {risk_id: pos for pos, risk_id in enumerate(columns.ids)}
+        self._lock = threading.RLock()  # the screen reads it from one worker, syncs from another
+
+    @property
+    def total(self) -> int:
+        return len(self.columns.ids)
+
+    def view(self, flt: RiskFilter = RiskFilter(), sort: RiskSort = RiskSort()) -> RegisterView:
+        with self._lock:
+            return self._view(flt, sort)
+
+    def _view(self, flt: RiskFilter, sort: RiskSort) -> RegisterView:
+        c = self.columns
+        positions = self._matching(flt)
+        codes = c.codes[flt.basis]
+        heat_codes = Counter([codes[p] for p in positions])
+        if flt.cell is not None:
+            wanted = flt.cell.code
+            positions = [p for p in positions if codes[p] == wanted]
+        order = self._order(sort, flt.basis)
+        if len(positions) == len(order):
+            ordered = order
+        else:
+            chosen = set(positions)
+            ordered = [p for p in order if p in chosen]
+        ids = c.ids
+        heat = {HeatCell.from_code(code): n for code, n in heat_codes.items()}
+        return RegisterView(
+            ids=[ids[p] for p in ordered], total=self.total, heat=heat, basis=flt.basis
+        )
+
+    def _matching(self, flt: RiskFilter) -> list[int]:
+        c = self.columns
+        positions: Sequence[int] = range(len(c.ids))
+        statuses = _statuses(flt.status)
+        if statuses is not None:
+            positions = [p for p in positions if c.statuses[p] in statuses]
+        if flt.kind:
+            positions = [p for p in positions if c.kinds[p] == flt.kind]
+        if flt.min_score is not None:
+            scores, low = c.scores[flt.basis], flt.min_score
+            positions = [p for p in positions if scores[p] >= low]
+        if flt.owner:
+            owner = flt.owner.casefold()
+            positions = [p for p in positions if c.owners[p].casefold() == owner]
+        if flt.category:
+            positions = [p for p in positions if c.categories[p] == flt.category]
+        texts = c.texts
+        for word in flt.text.casefold().split():
+            positions = [p for p in positions if word in texts[p]]
+        return list(positions)
+
+    def _order(self, sort: RiskSort, basis: str) -> list[int]:
+        """Positions in sort order, ties always in identifier order; each order is worked out
+        once and kept."""
+        if sort.key not in SORT_KEYS:
+            raise ValueError(f"unknown sort key {sort.key!r}")
+        by_basis = sort.key in ("score", "rag", "probability", "impact")
+        cache_key = (sort.key, basis if by_basis else "", sort.descending)
+        if cache_key not in self._orders:
+            keys = self._sort_values(sort.key, basis)
+            by_number = self._orders.get(("identifier", "", False))
+            if by_number is None:
+                numbers = self.columns.numbers
+                by_number = sorted(range(len(numbers)), key=numbers.__getitem__)
+                self._orders[("identifier", "", False)] = by_number
+            # A stable sort of the identifier order keeps ties in identifier order, even
+            # when the key runs downwards.
+            self._orders[cache_key] = sorted(
+                by_number, key=keys.__getitem__, reverse=sort.descending
+            )
+        return self._orders[cache_key]
+
+    def _sort_values(self, key: str, basis: str) -> Sequence:
+        c = self.columns
+        if key == "identifier":
+            return c.numbers
+        if key in ("score", "rag"):
+            return c.scores[basis]
+        if key in ("probability", "impact"):
+            codes = c.codes[basis]
+            return [
+                (code % 10_000) // 100 if key == "probability" else code % 100 for code in codes
+            ]
+        if key == "proximity":
+            far = date.max
+            return [d or far for d in c.proximity]
+        if key == "movement":
+            scores = c.scores[CURRENT]
+            return [
+                1_000 if before is None else scores[p] - before for p, before in enumerate(c.before)
+            ]
+        return {
+            "title": c.titles,
+            "kind": c.kinds,
+            "category": c.categories,
+            "owner": [o.casefold() for o in c.owners],
+            "response": c.responses,
+            "status": c.statuses,
+            "updated": c.updated,
+        }[key]
+
+    def sync(self, db) -> bool:
+        """Catch up with the database: re-read the risks saved since the index was built (by
+        this session or anyone else) and any new ones. True if anything changed."""
+        token = register_token(db, self.key)
+        if token == self.token:
+            return False
+        with self._lock:
+            fresh = _load_columns(db, self.key, since=self._last_updated())
+            c = self.columns
+            for new_pos, risk_id in enumerate(fresh.columns.ids):
+                pos = self._position.get(risk_id)
+                if pos is None:
+                    pos = len(c.ids)
+                    self._position[risk_id] = pos
+                    for name in _LIST_FIELDS:
+                        getattr(c, name).append(None)
+                    for basis in BASES:
+                        c.codes[basis].append(0)
+                        c.scores[basis].append(0)
+                for name in _LIST_FIELDS:
+                    getattr(c, name)[pos] = getattr(fresh.columns, name)[new_pos]
+                for basis in BASES:
+                    c.codes[basis][pos] = fresh.columns.codes[basis][new_pos]
+                    c.scores[basis][pos] = fresh.columns.scores[basis][new_pos]
+            self._orders.clear()
+            self.token = fresh.token
+            if self.total != token[0]:  # something this index cannot see by time: start again
+                loaded = _load_columns(db, self.key)
+                self.columns, self.token = loaded.columns, loaded.token
+                self._position = {rid: pos for pos, rid in enumerate(self.columns.ids)}
+        return True
+
+    def _last_updated(self) -> datetime | None:
+        return max(self.columns.updated, default=None)
+
+    def movement(self) -> dict[str, int]:
+        """How the register moved since the baseline report: new, up, down, closed."""
+        c = self.columns
+        counts = Counter()
+        with self._lock:
+            for pos, before in enumerate(c.before):
+                moved = risk_movement(
+                    before, c.before_status[pos], c.scores[CURRENT][pos], c.statuses[pos]
+                )
+                counts[moved] += 1
+        return {what: counts.get(what, 0) for what in ("new", "up", "down", "closed")}
+
+
+_LIST_FIELDS = (
+    "ids",
+    "numbers",
+    "statuses",
+    "kinds",
+    "texts",
+    "titles",
+    "owners",
+    "categories",
+    "responses",
+    "proximity",
+    "updated",
+    "before",
+    "before_status",
+)
+
+
+def _statuses(status: str) -> frozenset[str] | None:
+    if status == "open":
+        return frozenset(OPEN_STATUSES)
+    if status == "all":
+        return None
+    if status not in STATUS_FILTERS:
+        raise ValueError(f"unknown status filter {status!r}; choose one of {STATUS_FILTERS}")
+    return frozenset((status,))
+
+
+def register_token(db, key: str) -> tuple:
+    """Which state of the register this is: changes when a risk is added or saved."""
+    with db.read() as session:
+        project = project_by_key(session, key)
+        return _token(session, project.id)
+
+
+def _token(session, project_id: int) -> tuple:
+    count, last = session.execute(
+        select(func.count(), func.max(Risk.updated_at)).where(Risk.project_id == project_id)
+    ).one()
+    return (count, str(last))
+
+
+@dataclass
+class _Loaded:
+    columns: _Columns
+    token: tuple
+    tolerance: int
+
+
+def _load_columns(db, key: str, since: datetime | None = None) -> _Loaded:
+    """The register column-wise: every risk, or those saved at or after ``since``."""
+    owner = aliased(Person)
+    with db.read() as session:
+        project = project_by_key(session, key)
+        token = _token(session, project.id)
+        baseline = baseline_report(session, project.id)
+        snap = aliased(RiskSnapshot)
+        query = (
+            select(
+                Risk.id,
+                Risk.number,
+                Risk.status,
+                Risk.kind,
+                Risk.identifier,
+                Risk.title,
+                Risk.cause,
+                Risk.event,
+                Risk.effect,
+                owner.name,
+                RiskCategory.name,
+                RiskResponseType.name,
+                Risk.inherent_probability,
+                Risk.inherent_impact,
+                Risk.residual_probability,
+                Risk.residual_impact,
+                Risk.proximity_date,
+                Risk.updated_at,
+                snap.status,
+                func.coalesce(
+                    snap.residual_probability * snap.residual_impact,
+                    snap.inherent_probability * snap.inherent_impact,
+                ),
+            )
+            .outerjoin(owner, owner.id == Risk.owner_id)
+            .outerjoin(RiskCategory, RiskCategory.id == Risk.category_id)
+            .outerjoin(RiskResponseType, RiskResponseType.id == Risk.response_category_id)
+            .outerjoin(
+                snap,
+                and_(snap.risk_id == Risk.id, snap.report_id == (baseline.id if baseline else -1)),
+            )
+            .where(Risk.project_id == project.id)
+        )
+        if since is not None:
+            query = query.where(Risk.updated_at >= since)
+        rows = session.connection().execute(query).all()
+        tolerance = project.risk_tolerance_score
+    c = _Columns(
+        ids=[],
+        numbers=[],
+        statuses=[],
+        kinds=[],
+        texts=[],
+        titles=[],
+        owners=[],
+        categories=[],
+        responses=[],
+        codes={CURRENT: [], INHERENT: []},
+        scores={CURRENT: [], INHERENT: []},
+        proximity=[],
+        updated=[],
+        before=[],
+        before_status=[],
+    )
+    for (
+        rid,
+        number,
+        status,
+        kind,
+        ident,
+        title,
+        cause,
+        event,
+        effect,
+        owner_name,
+        category,
+        response,
+        ip,
+        ii,
+        rp,
+        ri,
+        proximity,
+        updated,
+        then_status,
+        before,
+    ) in rows:
+        owner_name = owner_name or ""
+        c.ids.append(rid)
+        c.numbers.append(number)
+        c.statuses.append(status)
+        c.kinds.append(kind)
+        c.texts.append(" ".join((ident, title, cause, event, effect, owner_name)).casefold())
+        c.titles.append(title.casefold())
+        c.owners.append(owner_name)
+        c.categories.append(category or "")
+        c.responses.append(response or "")
+        offset = KIND_CODE[kind] * 10_000
+        cp, ci = (rp, ri) if rp is not None else (ip, ii)
+        c.codes[CURRENT].append(offset + cp * 100 + ci)
+        c.codes[INHERENT].append(offset + ip * 100 + ii)
+        c.scores[CURRENT].append(cp * ci)
+        c.scores[INHERENT].append(ip * ii)
+        c.proximity.append(proximity)
+        c.updated.append(updated)
+        c.before.append(before if then_status is not None else None)
+        c.before_status.append(then_status)
+    return _Loaded(c, token, tolerance)
+
+
+def register_index(db, key: str) -> RegisterIndex:
+    """Build the in-memory index of a project's register (a second or so at 100,000 risks)."""
+    loaded = _load_columns(db, key)
+    return RegisterIndex(key.strip().upper(), loaded.columns, loaded.token, loaded.tolerance)
+
+
+def first_rows(db, key: str, sort: RiskSort, flt: RiskFilter, limit: int) -> RegisterView:
+    """The first screenful straight from the database, while the index is still being built:
+    by status, in score order (the default, on the score index) or identifier order."""
+    with db.read() as session:
+        project = project_by_key(session, key)
+        statuses = _statuses(flt.status)
+        score = func.coalesce(Risk.residual_score, Risk.inherent_score)
+        query = select(Risk.id).where(Risk.project_id == project.id)
+        if statuses is not None:
+            query = query.where(col(Risk.status).in_(sorted(statuses)))
+        key = score if sort.key in ("score", "rag") else Risk.number
+        query = query.order_by(key.desc() if sort.descending else key.asc(), Risk.number.asc())
+        query = query.limit(limit)
+        ids = list(session.execute(query).scalars())
+        total = session.execute(
+            select(func.count()).select_from(Risk).where(Risk.project_id == project.id)
+        ).scalar_one()
+    return RegisterView(ids=ids, total=total)
+
+
+def register_context(db, key: str, today: date) -> RegisterContext:
+    with db.read() as session:
+        project = project_by_key(session, key)
+        probability = session.execute(
+            select(ProbabilityLevel.level, ProbabilityLevel.name)
+            .where(ProbabilityLevel.project_id == project.id)
+            .order_by(ProbabilityLevel.level)
+        ).all()
+        impact = session.execute(
+            select(ImpactLevel.level, ImpactLevel.name)
+            .where(ImpactLevel.project_id == project.id)
+            .order_by(ImpactLevel.level)
+        ).all()
+        owners = session.execute(
+            select(Person.name)
+            .where(Person.id.in_(select(Risk.owner_id).where(Risk.project_id == project.id)))
+            .order_by(Person.name)
+        ).scalars()
+        categories = session.execute(
+            select(RiskCategory.name)
+            .where(RiskCategory.project_id == project.id)
+            .order_by(RiskCategory.name)
+        ).scalars()
+        baseline = baseline_report(session, project.id)
+        return RegisterContext(
+            key=project.key,
+            name=project.name,
+            probability_levels=tuple((lv, n) for lv, n in probability),
+            impact_levels=tuple((lv, n) for lv, n in impact),
+            green_max=project.rag_green_max,
+            amber_max=project.rag_amber_max,
+            tolerance_score=project.risk_tolerance_score,
+            baseline=_baseline_label(baseline),
+            owners=tuple(owners),
+            categories=tuple(categories),
+            today=today,
+        )
+
+
+def _baseline_label(report: HighlightReport | None) -> str | None:
+    if report is None:
+        return None
+    from tracker.domain.dates import format_date
+
+    return f"highlight report {report.number} ({format_date(report.report_date)})"
+
+
+def register_rows(db, key: str, ids: Sequence[int], today: date) -> list[RegisterRow]:
+    """The register rows for ``ids`` (a screenful), in the order given."""
+    if not ids:
+        return []
+    owner = aliased(Person)
+    with db.read() as session:
+        project = project_by_key(session, key)
+        baseline = baseline_report(session, project.id)
+        snap = aliased(RiskSnapshot)
+        join = and_(snap.risk_id == Risk.id, snap.report_id == (baseline.id if baseline else -1))
+        query = (
+            select(
+                Risk,
+                owner.name,
+                RiskCategory.name,
+                RiskResponseType.name,
+                snap.status,
+                snap.residual_probability,
+                snap.residual_impact,
+                snap.inherent_probability,
+                snap.inherent_impact,
+            )
+            .outerjoin(owner, owner.id == Risk.owner_id)
+            .outerjoin(RiskCategory, RiskCategory.id == Risk.category_id)
+            .outerjoin(RiskResponseType, RiskResponseType.id == Risk.response_category_id)
+            .outerjoin(snap, join)
+            .where(Risk.project_id == project.id, Risk.id.in_(list(ids)))
+        )
+        found = {}
+        for (
+            risk,
+            owner_name,
+            category,
+            response,
+            s_status,
+            s_rp,
+            s_ri,
+            s_ip,
+            s_ii,
+        ) in session.execute(query).all():
+            probability = risk.residual_probability or risk.inherent_probability
+            impact = risk.residual_impact or risk.inherent_impact
+            score = probability * impact
+            movement = None
+            if baseline is not None:
+                then = (s_rp * s_ri) if s_rp is not None else (s_ip * s_ii if s_ip else None)
+                movement = risk_movement(then, s_status, score, risk.status)
+                movement = None if movement == SAME else movement
+            found[risk.id] = RegisterRow(
+                id=risk.id,
+                identifier=risk.identifier,
+                title=risk.title,
+                kind=risk.kind,
+                category=category or "",
+                probability=probability,
+                impact=impact,
+                score=score,
+                rag=score_rag(score, project.rag_green_max, project.rag_amber_max),
+                above_tolerance=above_tolerance(score, project.risk_tolerance_score),
+                proximity_date=risk.proximity_date,
+                proximity_band=risk.proximity_band,
+                proximity_flag=proximity_flag(
+                    risk.proximity_date, risk.proximity_band, risk.status, today
+                ),
+                owner=owner_name or "",
+                response_category=response or "",
+                status=risk.status,
+                updated_at=risk.updated_at,
+                movement=movement,
+                version=risk.version,
+            )
+    return [found[i] for i in ids if i in found]
+
+
+# --------------------------------------------------------------------------- one risk in full
+
+
+@dataclass(frozen=True)
+class RiskDetail:
+    """Everything the register records about one risk, for the detail panel."""
+
+    identifier: str
+    title: str
+    kind: str
+    cause: str
+    event: str
+    effect: str
+    response: str
+    early_warning_indicators: str
+    actionees: tuple[str, ...]
+    author: str
+    date_registered: date
+    inherent: tuple[int, int]
+    residual: tuple[int, int] | None
+    inherent_expected_value_pence: int | None
+    residual_expected_value_pence: int | None
+    closed_on: date | None
+    closure_reason: str
+    notes: str
+    version: int
+
+
+def risk_detail_by_id(db, key: str, risk_id: int) -> RiskDetail | None:
+    """The detail of the risk with this internal id (the register screen's rows), if it is
+    still in the project."""
+    with db.read() as session:
+        project = project_by_key(session, key)
+        identifier = session.execute(
+            select(Risk.identifier).where(Risk.project_id == project.id, Risk.id == risk_id)
+        ).scalar_one_or_none()
+    return risk_detail(db, key, identifier) if identifier else None
+
+
+def risk_detail(db, key: str, identifier: str) -> RiskDetail:
+    from tracker.services.risk_changes import find_risk
+
+    with db.read() as session:
+        project = project_by_key(session, key)
+        risk = find_risk(session, project, identifier)
+        percent = dict(
+            session.execute(
+                select(ProbabilityLevel.level, ProbabilityLevel.percent).where(
+                    ProbabilityLevel.project_id == project.id
+                )
+            ).all()
+        )
+        actionees = session.execute(
+            select(Person.name)
+            .join(RiskActionee, RiskActionee.person_id == Person.id)
+            .where(RiskActionee.risk_id == risk.id)
+            .order_by(Person.name)
+        ).scalars()
+        author = session.get(Person, risk.author_id) if risk.author_id else None
+        residual = (
+            (risk.residual_probability, risk.residual_impact)
+            if risk.residual_probability is not None
+            else None
+        )
+        return RiskDetail(
+            identifier=risk.identifier,
+            title=risk.title,
+            kind=risk.kind,
+            cause=risk.cause,
+            event=risk.event,
+            effect=risk.effect,
+            response=risk.response,
+            early_warning_indicators=risk.early_warning_indicators,
+            actionees=tuple(actionees),
+            author=author.name if author else "",
+            date_registered=risk.date_registered,
+            inherent=(risk.inherent_probability, risk.inherent_impact),
+            residual=residual,
+            inherent_expected_value_pence=expected_value_pence(
+                risk.inherent_cost_impact_pence, percent.get(risk.inherent_probability)
+            ),
+            residual_expected_value_pence=expected_value_pence(
+                risk.residual_cost_impact_pence,
+                percent.get(risk.residual_probability) if residual else None,
+            ),
+            closed_on=risk.closed_on,
+            closure_reason=risk.closure_reason,
+            notes=risk.notes,
+            version=risk.version,
+        )
+
+
+# --------------------------------------------------------------------------- history
+
+FIELD_NAMES = {
+    "category_id": "category",
+    "author_id": "author",
+    "owner_id": "owner",
+    "response_category_id": "response category",
+    "inherent_cost_impact_pence": "inherent cost impact",
+    "residual_cost_impact_pence": "residual cost impact",
+}
+MONEY_FIELDS = {"inherent_cost_impact_pence", "residual_cost_impact_pence"}
+DATE_FIELDS = {"date_registered", "proximity_date", "closed_on"}
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    occurred_at: datetime
+    actor: str
+    action: str  # registered | changed | actionee added | actionee removed
+    field: str
+    old: str
+    new: str
+
+
+def risk_history(db, key: str, identifier: str) -> list[HistoryLine]:
+    """Every recorded change to a risk, oldest first, in the register's own words: field names
+    as the form shows them, people and categories by name, money in pounds, UK dates. It is read
+    from the audit trail, which nothing in the app can edit or delete."""
+    from tracker.domain.dates import format_date
+    from tracker.domain.money import format_money
+    from tracker.services.risk_changes import find_risk
+
+    with db.read() as session:
+        project = project_by_key(session, key)
+        risk = find_risk(session, project, identifier)
+        entries = session.execute(
+            select(AuditEntry)
+            .where(
+                or_(
+                    and_(AuditEntry.table_name == "risk", AuditEntry.record_id == str(risk.id)),
+                    and_(
+                        AuditEntry.table_name == "risk_actionee",
+                        AuditEntry.record_id.like(f"{risk.id}:%"),
+                    ),
+                )
+            )
+            .order_by(AuditEntry.id)
+        ).scalars()
+        entries = list(entries)
+        people = dict(session.execute(select(Person.id, Person.name)).all())
+        categories = dict(
+            session.execute(
+                select(RiskCategory.id, RiskCategory.name).where(
+                    RiskCategory.project_id == project.id
+                )
+            ).all()
+        )
+        responses = dict(
+            session.execute(
+                select(RiskResponseType.id, RiskResponseType.name).where(
+                    RiskResponseType.project_id == project.id
+                )
+            ).all()
+        )
+
+    def shown(name: str, value: str | None) -> str:
+        if value is None or value == "":
+            return ""
+        if name in ("owner_id", "author_id"):
+            return people.get(int(value), value)
+        if name == "category_id":
+            return categories.get(int(value), value)
+        if name == "response_category_id":
+            return responses.get(int(value), value)
+        if name in MONEY_FIELDS:
+            return format_money(int(value))
+        if name in DATE_FIELDS:
+            return format_date(date.fromisoformat(value))
+        return value
+
+    lines = []
+    for entry in entries:
+        if entry.table_name == "risk_actionee":
+            person_id = int(entry.record_id.split(":")[1])
+            name = people.get(person_id, str(person_id))
+            action = "actionee added" if entry.action == "insert" else "actionee removed"
+            old, new = ("", name) if entry.action == "insert" else (name, "")
+            lines.append(HistoryLine(entry.occurred_at, entry.actor, action, "actionees", old, new))
+        elif entry.action == "insert":
+            lines.append(
+                HistoryLine(entry.occurred_at, entry.actor, "registered", "", "", risk.identifier)
+            )
+        elif entry.action == "update" and entry.field:
+            lines.append(
+                HistoryLine(
+                    entry.occurred_at,
+                    entry.actor,
+                    "changed",
+                    FIELD_NAMES.get(entry.field, entry.field.replace("_", " ")),
+                    shown(entry.field, entry.old_value),
+                    shown(entry.field, entry.new_value),
+                )
+            )
+    return lines
