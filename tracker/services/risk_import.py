@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from zipfile import BadZipFile
 
 from sqlmodel import Session, select
 
@@ -335,7 +336,7 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[object]]]:
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as exc:
         raise ImportRefused(f"{path.name}: not a readable Excel workbook ({exc})") from None
     try:
         sheet = _register_sheet(workbook)
@@ -459,8 +460,13 @@ def _check_scores(values: dict[str, object], data: RiskInput, row: int) -> list[
     return problems
 
 
+OWN_IDENTIFIER = re.compile(r"^(?:R[-\s]?)?0*(\d+)$", re.IGNORECASE)
+
+
 def _identifier_number(value: object) -> int | None:
-    match = re.search(r"(\d+)\s*$", str(value or ""))
+    """The risk number of one of the register's own identifiers (``R-007``, ``R7``, ``7``);
+    None for another scheme's reference (``CB-07``), which keeps its place in the notes."""
+    match = OWN_IDENTIFIER.match(str(value).strip())
     return int(match.group(1)) if match else None
 
 
@@ -547,11 +553,14 @@ def import_risks(
         for number, values in records:
             identifier_number = None
             given_id = values.get("identifier")
+            reference_note = ""
             if given_id not in (None, ""):
                 identifier_number = _identifier_number(given_id)
-                if identifier_number is None or identifier_number <= 0:
+                if identifier_number is None:
+                    reference_note = f"Reference in the imported register: {given_id}"
+                elif identifier_number <= 0:
                     problems.append(
-                        FieldError("identifier", f"{given_id!r} has no risk number in it", number)
+                        FieldError("identifier", f"{given_id!r} is not a risk number", number)
                     )
                 elif identifier_number in existing:
                     problems.append(
@@ -577,6 +586,9 @@ def import_risks(
                 {k: v for k, v in values.items() if k not in SCORE_FIELDS and k != "identifier"},
                 vocabulary,
             )
+            if reference_note:
+                notes = str(raw.get("notes") or "").strip()
+                raw["notes"] = f"{notes}\n{reference_note}" if notes else reference_note
             try:
                 data = parse_risk(
                     raw,

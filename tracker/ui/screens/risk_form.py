@@ -118,7 +118,7 @@ class RiskForm(ModalScreen[Any]):
         elif field == "actionees":
             yield SelectionList[str](id=widget_id, classes="form-people")
         elif field in CHOICES:
-            yield Select([], id=widget_id, allow_blank=field not in ("kind", "status"))
+            yield Select([], id=widget_id)
         else:
             yield Input(id=widget_id)
 
@@ -141,7 +141,7 @@ class RiskForm(ModalScreen[Any]):
         self.app.call_from_thread(self._fill, choices, values, version)
 
     def _fill(self, choices, values: dict[str, str], version: int | None) -> None:
-        self.choices = choices
+        self._pending = choices
         self.opened = dict(values)
         self.version = version
         self._set_options("kind", [(k.capitalize(), k) for k in choices.kinds])
@@ -165,15 +165,15 @@ class RiskForm(ModalScreen[Any]):
         self.show_values(values)
         self.query_one("#risk-form-problems", Static).update("")
         self.query_one("#f-kind" if self.identifier else "#f-title").focus()
+        self.choices = choices
 
     def _set_options(self, field: str, options: list[tuple[str, str]]) -> None:
         self._offered[field] = {value for _, value in options}
         self.query_one(f"#f-{slug(field)}", Select).set_options(options)
 
     def _responses_for(self, kind: str) -> None:
-        if self.choices is None:
-            return
-        options = [(r.capitalize(), r) for r in self.choices.responses.get(kind, ())]
+        choices = self.choices or self._pending
+        options = [(r.capitalize(), r) for r in choices.responses.get(kind, ())]
         select = self.query_one(f"#f-{slug('response category')}", Select)
         current = select.value
         self._offered["response category"] = {value for _, value in options}
@@ -193,13 +193,13 @@ class RiskForm(ModalScreen[Any]):
                 widget.text = value
             elif isinstance(widget, Select):
                 offered = self._offered.get(field, set())
-                widget.value = value if value in offered else Select.BLANK
+                widget.value = value if value in offered else Select.NULL
             else:
                 widget.value = value
 
     @on(Select.Changed, "#f-kind")
     def kind_changed(self, event: Select.Changed) -> None:
-        if event.value is not Select.BLANK:
+        if event.value is not Select.NULL:
             self._responses_for(str(event.value))
 
     # ------------------------------------------------------------------ saving
@@ -214,7 +214,7 @@ class RiskForm(ModalScreen[Any]):
             elif isinstance(widget, SelectionList):
                 values[field] = ", ".join(sorted(widget.selected, key=str.casefold))
             elif isinstance(widget, Select):
-                values[field] = "" if widget.value is Select.BLANK else str(widget.value)
+                values[field] = "" if widget.value is Select.NULL else str(widget.value)
             else:
                 values[field] = widget.value
         return values

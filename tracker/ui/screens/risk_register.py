@@ -40,17 +40,17 @@ from tracker.ui.widgets.register_table import RegisterColumn, RegisterTable
 
 COLUMNS = (
     RegisterColumn("identifier", "Risk", 6, sort_key="identifier"),
-    RegisterColumn("title", "Title", 40, sort_key="title"),
+    RegisterColumn("title", "Title", 30, sort_key="title"),
     RegisterColumn("kind", "Kind", 6, sort_key="kind"),
-    RegisterColumn("category", "Category", 14, sort_key="category"),
+    RegisterColumn("category", "Category", 12, sort_key="category"),
     RegisterColumn("probability", "P", 2, "right", sort_key="probability"),
     RegisterColumn("impact", "I", 2, "right", sort_key="impact"),
     RegisterColumn("score", "Score", 7, "right", sort_key="score"),
     RegisterColumn("rag", "RAG", 8, sort_key="rag"),
     RegisterColumn("board", "Board", 5),
-    RegisterColumn("movement", "Trend", 8, sort_key="movement"),
-    RegisterColumn("proximity", "Proximity", 13, sort_key="proximity"),
-    RegisterColumn("owner", "Owner", 20, sort_key="owner"),
+    RegisterColumn("movement", "Trend", 6, sort_key="movement"),
+    RegisterColumn("proximity", "Proximity", 12, sort_key="proximity"),
+    RegisterColumn("owner", "Owner", 18, sort_key="owner"),
     RegisterColumn("response", "Response", 9, sort_key="response"),
     RegisterColumn("status", "Status", 7, sort_key="status"),
     RegisterColumn("updated", "Updated", 10, sort_key="updated"),
@@ -129,12 +129,13 @@ class RiskRegisterPane(Vertical):
             self.index = index
 
     class ViewReady(Message):
-        def __init__(self, view, rows, keep, started: float) -> None:
+        def __init__(self, view, rows, keep, started: float, asked: tuple) -> None:
             super().__init__()
             self.view = view
             self.rows = rows
             self.keep = keep
             self.started = started
+            self.asked = asked  # the (filter, sort) this view answers
 
     class RowsReady(Message):
         def __init__(self, rows) -> None:
@@ -159,6 +160,7 @@ class RiskRegisterPane(Vertical):
         self.index = None
         self.context = None
         self.last_view_ms: float | None = None
+        self.shown: tuple | None = None  # the (filter, sort) on screen
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="risk-filters"):
@@ -245,7 +247,7 @@ class RiskRegisterPane(Vertical):
         window = view.ids[max(0, position - PAGE // 2) : position + PAGE]
         rows = register_rows(self.app.backend.database(), self.key, window, today())
         if not get_current_worker().is_cancelled:
-            self.post_message(self.ViewReady(view, rows, keep, started))
+            self.post_message(self.ViewReady(view, rows, keep, started, (flt, sort)))
 
     def on_risk_register_pane_view_ready(self, message: ViewReady) -> None:
         view = message.view
@@ -255,6 +257,7 @@ class RiskRegisterPane(Vertical):
         self._show_count(view)
         self._show_heat(view)
         self.last_view_ms = (time.perf_counter() - message.started) * 1000
+        self.shown = message.asked
 
     def _cells(self, rows: list[RegisterRow]) -> dict[int, list]:
         return {row.id: register_cells(self.app, row) for row in rows}
@@ -435,11 +438,11 @@ class RiskRegisterPane(Vertical):
 
     @on(Select.Changed, "#risk-owner")
     def owner_changed(self, event: Select.Changed) -> None:
-        self._set_filter(owner=None if event.value is Select.BLANK else str(event.value))
+        self._set_filter(owner=None if event.value is Select.NULL else str(event.value))
 
     @on(Select.Changed, "#risk-category")
     def category_changed(self, event: Select.Changed) -> None:
-        self._set_filter(category=None if event.value is Select.BLANK else str(event.value))
+        self._set_filter(category=None if event.value is Select.NULL else str(event.value))
 
     @on(RiskHeatMap.CellSelected, "#risk-heat")
     def cell_selected(self, event: RiskHeatMap.CellSelected) -> None:

@@ -57,6 +57,10 @@ class RiskHeatMap(Widget, can_focus=True):
     cursor: reactive[tuple[str, int, int] | None] = reactive(None)
     selected: reactive[tuple[str, int, int] | None] = reactive(None)
 
+    DEFAULT_CSS = """
+    RiskHeatMap { text-wrap: nowrap; text-overflow: clip; }
+    """
+
     class CellSelected(Message):
         """A cell was chosen (or, with None, the choice cleared)."""
 
@@ -98,7 +102,7 @@ class RiskHeatMap(Widget, can_focus=True):
 
     def get_content_height(self, container, viewport, width: int) -> int:
         levels = len(self.data.probability) if self.data else 0
-        return TOP + levels * 2 + 1
+        return TOP + levels * 2 + 2
 
     # ------------------------------------------------------------------ drawing
 
@@ -117,13 +121,13 @@ class RiskHeatMap(Widget, can_focus=True):
         data = self.data
         width = self._cell_width()
         grid = self._grid_width()
-        text = Text()
+        text = Text(no_wrap=True, overflow="crop")
         titles = []
         for kind in KINDS:
             total = sum(n for (k, _p, _i), n in data.counts.items() if k == kind)
             name = "Threats" if kind == "threat" else "Opportunities"
             titles.append(f"{name} ({total})".ljust(grid))
-        text.append((" " * GAP).join(titles) + "\n", style="bold")
+        text.append((" " * GAP).join(titles).rstrip() + "\n", style="bold")
         for kind in KINDS:
             labels = "".join(f"I{i}".center(width) + " " for i in self._columns(kind))
             text.append((" " * (LABEL + 1) + labels).ljust(grid), style="dim")
@@ -152,9 +156,9 @@ class RiskHeatMap(Widget, can_focus=True):
             below = levels[row + 1] if row + 1 < len(levels) else None
             text.append_text(self._rule(probability, below))
             text.append("\n")
-        text.append(
-            f"P probability, I impact · {data.basis} values · ━ tolerance line", style="dim"
-        )
+        text.append(f"P probability, I impact · {data.basis} values\n", style="dim")
+        text.append("━ ┃ ", style="bold")
+        text.append("the risk tolerance line", style="dim")
         return text
 
     def _cell(self, kind: str, probability: int, impact: int, width: int) -> Text:
