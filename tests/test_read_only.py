@@ -97,3 +97,97 @@ def test_reading_commands_work_read_only(db_path):
     assert listed.returncode == 0 and "ICS" in listed.stdout
     trail = run_cli("--read-only", "--db", str(db_path), "audit", "--project", "ICS", "-f", "csv")
     assert trail.returncode == 0 and "project,ICS,insert" in trail.stdout
+
+
+def test_risk_register_writes_are_refused(read_only, tmp_path):
+    from datetime import date
+
+    from tracker.services.risk_changes import add_risk, change_risk, close_risk
+    from tracker.services.risk_import import import_risks
+
+    today = date(2012, 3, 1)
+    with pytest.raises(ReadOnlyDatabase):
+        add_risk(
+            read_only,
+            "ICS",
+            {
+                "title": "x",
+                "inherent probability": "1",
+                "inherent impact": "1",
+                "owner": "Helen Marsh",
+            },
+            today=today,
+        )
+    with pytest.raises(ReadOnlyDatabase):
+        change_risk(read_only, "ICS", "R-001", {"notes": "x"}, opened_version=None, today=today)
+    with pytest.raises(ReadOnlyDatabase):
+        close_risk(read_only, "ICS", "R-001", reason="x", opened_version=None, today=today)
+    sheet = tmp_path / "risks.csv"
+    sheet.write_text("Title,Probability,Impact,Owner\nNew,2,2,Helen Marsh\n", encoding="utf-8")
+    with pytest.raises(ReadOnlyDatabase):
+        import_risks(read_only, sheet, "ICS", dry_run=False, today=today)
+    # A dry run only reads, so a board member can check a file.
+    report = import_risks(read_only, sheet, "ICS", dry_run=True, today=today)
+    assert report.imported == 1
+
+
+def test_risk_commands_read_only(sqlite_demo_db, tmp_path):
+    db = str(sqlite_demo_db.path)
+    sheet = tmp_path / "risks.csv"
+    sheet.write_text("Title,Probability,Impact,Owner\nNew,2,2,Helen Marsh\n", encoding="utf-8")
+    for command in (
+        ["risks", "import", str(sheet), "--project", "ICS"],
+        ["risks", "update", "R-001", "--project", "ICS", "--set", "notes=x"],
+    ):
+        result = run_cli("--read-only", "--db", db, *command)
+        assert result.returncode == 1 and "read-only session" in result.stderr, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    exported = run_cli(
+        "--read-only", "--db", db, "risks", "export", "--project", "ICS", "-f", "csv"
+    )
+    assert exported.returncode == 0 and "R-001" in exported.stdout
+    dry = run_cli(
+        "--read-only", "--db", db, "risks", "import", str(sheet), "--project", "ICS", "--dry-run"
+    )
+    assert dry.returncode == 0 and "Would import 1 risks" in dry.stdout
+
+
+async def test_the_risk_form_says_why_it_cannot_save_in_a_read_only_session(demo_db):
+    from textual.widgets import Input, Select
+
+    from tracker.ui.app import TrackerApp
+    from tracker.ui.backend import Backend
+
+    database = open_database(demo_db.url, read_only=True)
+    backend = Backend(demo_db.url, label="tracker.db")
+    backend._database = database
+    app = TrackerApp(backend=backend)
+    async with app.run_test(size=(180, 50)) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if len(app.screen_stack) > 1:
+                break
+        app.open_project("ICS")
+        await pilot.pause(0.3)
+        await pilot.press("2")
+        await pilot.pause(0.5)
+        app.screen.query_one("#risk-table").focus()
+        await pilot.press("n")
+        form = app.screen
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if form.choices is not None:
+                break
+        form.query_one("#f-title", Input).value = "Should not save"
+        form.query_one("#f-inherent-probability", Select).value = "2"
+        form.query_one("#f-inherent-impact", Select).value = "2"
+        form.query_one("#f-owner", Select).value = "Helen Marsh"
+        await pilot.press("f2")
+        problems = form.query_one("#risk-form-problems")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if "read-only" in str(problems.content):
+                break
+        assert "Not saved: this is a read-only session" in str(problems.content)
+        assert app.screen is form  # still open, nothing lost
+    database.dispose()

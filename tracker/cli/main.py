@@ -143,12 +143,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except Exception as exc:
-        from tracker.cli.errors import is_expected, refused_by_database
+        from tracker.services.failures import user_message
 
         if os.environ.get("TRACKER_DEBUG"):
             raise
-        if is_expected(exc):
-            print(f"tracker: {refused_by_database(exc) or _one_line(exc)}", file=sys.stderr)
+        message = user_message(exc)
+        if message is not None:
+            print(f"tracker: {message}", file=sys.stderr)
         else:
             print(
                 f"tracker: unexpected error: {type(exc).__name__}: {_one_line(exc)} "

@@ -89,6 +89,14 @@ class CloseRiskScreen(ModalScreen[Any]):
             self.app.call_from_thread(self._problems, {"closure reason": str(exc)})
             self._load()
             return
+        except Exception as exc:
+            from tracker.services.failures import user_message
+
+            message = user_message(exc)
+            if message is None:
+                raise
+            self.app.call_from_thread(self._problems, {"closure reason": f"Not closed: {message}"})
+            return
         self.app.call_from_thread(self.dismiss, saved)
 
     def _problems(self, problems: dict[str, str]) -> None:

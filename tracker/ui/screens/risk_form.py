@@ -271,6 +271,14 @@ class RiskForm(ModalScreen[Any]):
         except EditConflict as exc:
             self.app.call_from_thread(self._conflict, exc)
             return
+        except Exception as exc:
+            from tracker.services.failures import user_message
+
+            message = user_message(exc)
+            if message is None:
+                raise
+            self.app.call_from_thread(self.show_problems, {}, f"Not saved: {message}")
+            return
         self.app.call_from_thread(self.dismiss, saved)
 
     def _conflict(self, conflict) -> None:

@@ -572,8 +572,13 @@ class RiskRegisterPane(Vertical):
         try:
             table = risk_log_table(self.app.backend.database(), self.key, RiskLogSelection(ids=ids))
             count = write_file(table, fmt, path, advance)
-        except (OSError, ValueError) as exc:
-            self.app.call_from_thread(self._export_done, None, str(exc))
+        except Exception as exc:
+            from tracker.services.failures import user_message
+
+            message = user_message(exc) or (str(exc) if isinstance(exc, ValueError) else None)
+            if message is None:
+                raise
+            self.app.call_from_thread(self._export_done, None, message)
             return
         self.app.call_from_thread(self._export_done, (count, path), None)
 

@@ -1,4 +1,5 @@
-"""Which exceptions are the user's to act on (printed as one line) rather than bugs."""
+"""Which exceptions are the user's to act on (told in one line, by the command line or the
+screen) rather than bugs."""
 
 from __future__ import annotations
 
@@ -26,3 +27,14 @@ def refused_by_database(exc: BaseException) -> str | None:
     if "permission denied" in lowered or "read-only" in lowered or "readonly" in lowered:
         return f"the database refused the change: {text}"
     return None
+
+
+def user_message(exc: BaseException) -> str | None:
+    """The one line to tell the user about ``exc``, or None if it is a bug."""
+    if not is_expected(exc):
+        return None
+    refused = refused_by_database(exc)
+    if refused:
+        return refused
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
