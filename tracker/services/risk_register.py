@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
@@ -195,7 +195,8 @@ class RegisterIndex:
     (``register_rows``); the index only decides which ids, in what order.
 
     ``token`` says which state of the register it was built from (count and last change);
-    ``stale`` compares it with the database. ``refresh(ids)`` re-reads changed risks.
+    ``sync`` catches up with the database. Typing narrows the last answer instead of starting
+    again, and every sort order is worked out once.
     """
 
     def __init__(self, key: str, columns: _Columns, token: tuple, tolerance: int) -> None:
@@ -203,9 +204,11 @@ class RegisterIndex:
         self.columns = columns
         self.token = token
         self.tolerance = tolerance
-        self._orders: dict[tuple[str, str], list[int]] = {}
+        self._orders: dict[tuple[str, str, bool], list[int]] = {}
         self._position = {risk_id: pos for pos, risk_id in enumerate(columns.ids)}
         self._lock = threading.RLock()  # the screen reads it from one worker, syncs from another
+        self._narrowed: dict[tuple, list[int]] = {}  # (filter without text, text) -> positions
+        self._movement: dict[str, int] | None = None
 
     @property
     def total(self) -> int:
@@ -219,28 +222,70 @@ class RegisterIndex:
         c = self.columns
         positions = self._matching(flt)
         codes = c.codes[flt.basis]
-        heat_codes = Counter([codes[p] for p in positions])
+        heat_codes = Counter(map(codes.__getitem__, positions))
         if flt.cell is not None:
             wanted = flt.cell.code
             positions = [p for p in positions if codes[p] == wanted]
         order = self._order(sort, flt.basis)
         if len(positions) == len(order):
             ordered = order
+        elif len(positions) * 8 < len(order):
+            rank = self._rank(sort, flt.basis)
+            ordered = sorted(positions, key=rank.__getitem__)
         else:
-            chosen = set(positions)
-            ordered = [p for p in order if p in chosen]
+            mask = bytearray(len(order))
+            for p in positions:
+                mask[p] = 1
+            ordered = [p for p in order if mask[p]]
         ids = c.ids
         heat = {HeatCell.from_code(code): n for code, n in heat_codes.items()}
         return RegisterView(
-            ids=[ids[p] for p in ordered], total=self.total, heat=heat, basis=flt.basis
+            ids=list(map(ids.__getitem__, ordered)), total=self.total, heat=heat, basis=flt.basis
         )
 
     def _matching(self, flt: RiskFilter) -> list[int]:
+        """Positions that pass the filter (not the cell). The text is matched last, word by
+        word, starting from the answer for the text typed so far when there is one."""
+        words = flt.text.casefold().split()
+        rest = replace(flt, text="", cell=None, basis=flt.basis if flt.min_score else CURRENT)
+        key = (rest, tuple(words))
+        found = self._narrowed.get(key)
+        if found is not None:
+            return found
+        positions, to_check = self._closest(rest, words)
+        texts = self.columns.texts
+        for word in to_check:
+            positions = [p for p in positions if word in texts[p]]
+        if len(self._narrowed) > 64:
+            self._narrowed.clear()
+        self._narrowed[key] = positions
+        return positions
+
+    def _closest(self, rest: RiskFilter, words: list[str]) -> tuple[list[int], list[str]]:
+        """The smallest answer already worked out that contains the answer for ``words``, and
+        the words still to check against it. An answer for earlier words contains this one
+        when each earlier word is part of the word typed now (``migr`` of ``migration``): any
+        text holding ``migration`` holds ``migr``."""
+        best: list[int] | None = None
+        best_words: tuple[str, ...] = ()
+        for (other, other_words), positions in self._narrowed.items():
+            if other != rest or len(other_words) > len(words):
+                continue
+            contains = all(prior in w for w, prior in zip(words, other_words, strict=False))
+            if contains and (best is None or len(positions) < len(best)):
+                best, best_words = positions, other_words
+        if best is None:
+            return self._without_text(rest), words
+        kept = set(best_words)
+        return best, [w for n, w in enumerate(words) if n >= len(best_words) or w not in kept]
+
+    def _without_text(self, flt: RiskFilter) -> list[int]:
         c = self.columns
         positions: Sequence[int] = range(len(c.ids))
         statuses = _statuses(flt.status)
         if statuses is not None:
-            positions = [p for p in positions if c.statuses[p] in statuses]
+            states = c.statuses
+            positions = [p for p in positions if states[p] in statuses]
         if flt.kind:
             positions = [p for p in positions if c.kinds[p] == flt.kind]
         if flt.min_score is not None:
@@ -251,18 +296,30 @@ class RegisterIndex:
             positions = [p for p in positions if c.owners[p].casefold() == owner]
         if flt.category:
             positions = [p for p in positions if c.categories[p] == flt.category]
-        texts = c.texts
-        for word in flt.text.casefold().split():
-            positions = [p for p in positions if word in texts[p]]
         return list(positions)
+
+    def _rank(self, sort: RiskSort, basis: str) -> list[int]:
+        """Each position's place in the sort order (to sort a few matches quickly)."""
+        order = self._order(sort, basis)
+        key = ("rank", *self._order_key(sort, basis))
+        rank = self._orders.get(key)
+        if rank is None:
+            rank = [0] * len(order)
+            for place, p in enumerate(order):
+                rank[p] = place
+            self._orders[key] = rank
+        return rank
+
+    def _order_key(self, sort: RiskSort, basis: str) -> tuple:
+        by_basis = sort.key in ("score", "rag", "probability", "impact")
+        return (sort.key, basis if by_basis else "", sort.descending)
 
     def _order(self, sort: RiskSort, basis: str) -> list[int]:
         """Positions in sort order, ties always in identifier order; each order is worked out
         once and kept."""
         if sort.key not in SORT_KEYS:
             raise ValueError(f"unknown sort key {sort.key!r}")
-        by_basis = sort.key in ("score", "rag", "probability", "impact")
-        cache_key = (sort.key, basis if by_basis else "", sort.descending)
+        cache_key = self._order_key(sort, basis)
         if cache_key not in self._orders:
             keys = self._sort_values(sort.key, basis)
             by_number = self._orders.get(("identifier", "", False))
@@ -331,6 +388,8 @@ class RegisterIndex:
                     c.codes[basis][pos] = fresh.columns.codes[basis][new_pos]
                     c.scores[basis][pos] = fresh.columns.scores[basis][new_pos]
             self._orders.clear()
+            self._narrowed.clear()
+            self._movement = None
             self.token = fresh.token
             if self.total != token[0]:  # something this index cannot see by time: start again
                 loaded = _load_columns(db, self.key)
@@ -343,6 +402,8 @@ class RegisterIndex:
 
     def movement(self) -> dict[str, int]:
         """How the register moved since the baseline report: new, up, down, closed."""
+        if self._movement is not None:
+            return self._movement
         c = self.columns
         counts = Counter()
         with self._lock:
@@ -351,7 +412,8 @@ class RegisterIndex:
                     before, c.before_status[pos], c.scores[CURRENT][pos], c.statuses[pos]
                 )
                 counts[moved] += 1
-        return {what: counts.get(what, 0) for what in ("new", "up", "down", "closed")}
+        self._movement = {what: counts.get(what, 0) for what in ("new", "up", "down", "closed")}
+        return self._movement
 
 
 _LIST_FIELDS = (
@@ -584,37 +646,70 @@ def _baseline_label(report: HighlightReport | None) -> str | None:
     return f"highlight report {report.number} ({format_date(report.report_date)})"
 
 
+def _rows_statement():
+    """The statement behind ``register_rows``, built once: building a select with aliases
+    costs more than running it for a screenful of rows."""
+    owner, snap = aliased(Person), aliased(RiskSnapshot)
+    return (
+        select(
+            Risk.id,
+            Risk.identifier,
+            Risk.title,
+            Risk.kind,
+            Risk.status,
+            Risk.inherent_probability,
+            Risk.inherent_impact,
+            Risk.residual_probability,
+            Risk.residual_impact,
+            Risk.proximity_date,
+            Risk.proximity_band,
+            Risk.updated_at,
+            Risk.version,
+            owner.name,
+            RiskCategory.name,
+            RiskResponseType.name,
+            snap.status,
+            snap.residual_probability,
+            snap.residual_impact,
+            snap.inherent_probability,
+            snap.inherent_impact,
+        )
+        .outerjoin(owner, owner.id == Risk.owner_id)
+        .outerjoin(RiskCategory, RiskCategory.id == Risk.category_id)
+        .outerjoin(RiskResponseType, RiskResponseType.id == Risk.response_category_id)
+        .outerjoin(snap, and_(snap.risk_id == Risk.id, snap.report_id == bindparam("baseline")))
+        .where(
+            Risk.project_id == bindparam("project"),
+            Risk.id.in_(bindparam("ids", expanding=True)),
+        )
+    )
+
+
+_ROWS = _rows_statement()
+
+
 def register_rows(db, key: str, ids: Sequence[int], today: date) -> list[RegisterRow]:
     """The register rows for ``ids`` (a screenful), in the order given."""
     if not ids:
         return []
-    owner = aliased(Person)
     with db.read() as session:
         project = project_by_key(session, key)
         baseline = baseline_report(session, project.id)
-        snap = aliased(RiskSnapshot)
-        join = and_(snap.risk_id == Risk.id, snap.report_id == (baseline.id if baseline else -1))
-        query = (
-            select(
-                Risk,
-                owner.name,
-                RiskCategory.name,
-                RiskResponseType.name,
-                snap.status,
-                snap.residual_probability,
-                snap.residual_impact,
-                snap.inherent_probability,
-                snap.inherent_impact,
-            )
-            .outerjoin(owner, owner.id == Risk.owner_id)
-            .outerjoin(RiskCategory, RiskCategory.id == Risk.category_id)
-            .outerjoin(RiskResponseType, RiskResponseType.id == Risk.response_category_id)
-            .outerjoin(snap, join)
-            .where(Risk.project_id == project.id, Risk.id.in_(list(ids)))
-        )
         found = {}
         for (
-            risk,
+            risk_id,
+            identifier,
+            title,
+            kind,
+            status,
+            ip,
+            ii,
+            rp,
+            ri,
+            proximity_date,
+            proximity_band,
+            updated_at,
+            version,
             owner_name,
             category,
             response,
@@ -623,37 +718,46 @@ def register_rows(db, key: str, ids: Sequence[int], today: date) -> list[Registe
             s_ri,
             s_ip,
             s_ii,
-        ) in session.execute(query).all():
-            probability = risk.residual_probability or risk.inherent_probability
-            impact = risk.residual_impact or risk.inherent_impact
+        ) in (
+            session.connection()
+            .execute(
+                _ROWS,
+                {
+                    "project": project.id,
+                    "baseline": baseline.id if baseline else -1,
+                    "ids": list(ids),
+                },
+            )
+            .all()
+        ):
+            probability = rp or ip
+            impact = ri or ii
             score = probability * impact
             movement = None
             if baseline is not None:
                 then = (s_rp * s_ri) if s_rp is not None else (s_ip * s_ii if s_ip else None)
-                movement = risk_movement(then, s_status, score, risk.status)
+                movement = risk_movement(then, s_status, score, status)
                 movement = None if movement == SAME else movement
-            found[risk.id] = RegisterRow(
-                id=risk.id,
-                identifier=risk.identifier,
-                title=risk.title,
-                kind=risk.kind,
+            found[risk_id] = RegisterRow(
+                id=risk_id,
+                identifier=identifier,
+                title=title,
+                kind=kind,
                 category=category or "",
                 probability=probability,
                 impact=impact,
                 score=score,
                 rag=score_rag(score, project.rag_green_max, project.rag_amber_max),
                 above_tolerance=above_tolerance(score, project.risk_tolerance_score),
-                proximity_date=risk.proximity_date,
-                proximity_band=risk.proximity_band,
-                proximity_flag=proximity_flag(
-                    risk.proximity_date, risk.proximity_band, risk.status, today
-                ),
+                proximity_date=proximity_date,
+                proximity_band=proximity_band,
+                proximity_flag=proximity_flag(proximity_date, proximity_band, status, today),
                 owner=owner_name or "",
                 response_category=response or "",
-                status=risk.status,
-                updated_at=risk.updated_at,
+                status=status,
+                updated_at=updated_at,
                 movement=movement,
-                version=risk.version,
+                version=version,
             )
     return [found[i] for i in ids if i in found]
 

@@ -129,11 +129,11 @@ class RiskRegisterPane(Vertical):
             self.index = index
 
     class ViewReady(Message):
-        def __init__(self, view, rows, keep, started: float, asked: tuple) -> None:
+        def __init__(self, view, rows, keep: int, started: float, asked: tuple) -> None:
             super().__init__()
             self.view = view
             self.rows = rows
-            self.keep = keep
+            self.keep = keep  # where the highlighted risk now is
             self.started = started
             self.asked = asked  # the (filter, sort) this view answers
 
@@ -161,6 +161,7 @@ class RiskRegisterPane(Vertical):
         self.context = None
         self.last_view_ms: float | None = None
         self.shown: tuple | None = None  # the (filter, sort) on screen
+        self._started = False
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="risk-filters"):
@@ -182,11 +183,15 @@ class RiskRegisterPane(Vertical):
         yield Static("", id="risk-detail")
         yield ProgressBar(id="risk-export-progress", show_eta=False)
 
-    def on_mount(self) -> None:
-        self.query_one("#risk-export-progress").display = False
-        self.query_one("#risk-table", RegisterTable).show_sort(self.sort.key, self.sort.descending)
-        self.start()
-        self.set_interval(SYNC_EVERY, self.sync, pause=False)
+    def on_show(self) -> None:
+        """Read the register the first time the tab is shown, not when the project opens."""
+        if not self._started:
+            self._started = True
+            self.query_one("#risk-table", RegisterTable).show_sort(
+                self.sort.key, self.sort.descending
+            )
+            self.start()
+            self.set_interval(SYNC_EVERY, self.sync)
 
     # ------------------------------------------------------------------ loading
 
@@ -219,7 +224,7 @@ class RiskRegisterPane(Vertical):
         categories = self.query_one("#risk-category", Select)
         categories.set_options([(name, name) for name in message.context.categories])
         table = self.query_one("#risk-table", RegisterTable)
-        table.set_view(message.first.ids, rows=self._cells(message.rows))
+        table.set_view(message.first.ids, cursor=0, rows=self._cells(message.rows))
         self.query_one("#risk-count", Static).update(
             f"{len(message.first.ids)} of {message.first.total} risks shown so far…"
         )
@@ -243,16 +248,19 @@ class RiskRegisterPane(Vertical):
         from tracker.ui.widgets.register_table import PAGE
 
         view = self.index.view(flt, sort)
-        position = view.ids.index(keep) if keep is not None and keep in view.ids else 0
+        try:
+            position = view.ids.index(keep) if keep is not None else 0
+        except ValueError:
+            position = 0
         window = view.ids[max(0, position - PAGE // 2) : position + PAGE]
         rows = register_rows(self.app.backend.database(), self.key, window, today())
         if not get_current_worker().is_cancelled:
-            self.post_message(self.ViewReady(view, rows, keep, started, (flt, sort)))
+            self.post_message(self.ViewReady(view, rows, position, started, (flt, sort)))
 
     def on_risk_register_pane_view_ready(self, message: ViewReady) -> None:
         view = message.view
         table = self.query_one("#risk-table", RegisterTable)
-        table.set_view(view.ids, keep=message.keep, rows=self._cells(message.rows))
+        table.set_view(view.ids, cursor=message.keep, rows=self._cells(message.rows))
         table.show_sort(self.sort.key, self.sort.descending)
         self._show_count(view)
         self._show_heat(view)
@@ -319,7 +327,7 @@ class RiskRegisterPane(Vertical):
         if self.context is not None:
             basis = "residual" if self.filter.basis == CURRENT else "inherent"
             parts.append(Text(f" · scores: {basis}", style="dim"))
-        self.query_one("#risk-count", Static).update(Text.assemble(*parts))
+        self.query_one("#risk-count", Static).update(Text.assemble(*parts), layout=False)
 
     def _show_heat(self, view) -> None:
         context = self.context
@@ -357,7 +365,7 @@ class RiskRegisterPane(Vertical):
             legend.append(f"Since {context.baseline}: {moved}.", style="dim")
         else:
             legend.append("No highlight report issued yet: no movement to show.", style="dim")
-        self.query_one("#risk-heat-legend", Static).update(legend)
+        self.query_one("#risk-heat-legend", Static).update(legend, layout=False)
 
     @on(RegisterTable.Highlighted, "#risk-table")
     def highlighted(self, event: RegisterTable.Highlighted) -> None:

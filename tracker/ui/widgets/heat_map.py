@@ -78,10 +78,13 @@ class RiskHeatMap(Widget, can_focus=True):
         self.data: HeatMapData | None = None
 
     def show(self, data: HeatMapData) -> None:
+        """Show new counts; the layout is redone only when the grid changes size (a filter
+        keystroke usually changes the counts, not the grid)."""
+        before = (self._grid_width(), len(self.data.probability)) if self.data else None
         self.data = data
         if self.cursor is None and data.probability and data.impact:
             self.cursor = ("threat", data.probability[-1], data.impact[-1])
-        self.refresh(layout=True)
+        self.refresh(layout=before != (self._grid_width(), len(data.probability)))
 
     # ------------------------------------------------------------------ geometry
 

@@ -119,21 +119,22 @@ class RegisterTable(ScrollView, can_focus=True):
         self._asked: set[int] = set()  # pages asked for and not yet given
         self._lines: dict[tuple, Strip] = {}
         self.sorted_by: tuple[str, bool] | None = None  # (sort key, descending)
+        self._highlighted: int | None = None  # the row id last announced as highlighted
 
     # ------------------------------------------------------------------ data
 
-    def set_view(self, ids: Sequence[int], *, keep: int | None = None, rows: dict | None = None):
-        """Show ``ids`` in this order. The cursor stays on row id ``keep`` if it is still there,
-        else on the same position. ``rows`` may carry rendered cells for some ids already."""
-        self.ids = list(ids)
+    def set_view(
+        self, ids: list[int], *, cursor: int | None = None, rows: dict | None = None
+    ) -> None:
+        """Show ``ids`` in this order (the list is kept, not copied), with the cursor at
+        position ``cursor`` (default: where it was). ``rows`` may carry rendered cells."""
+        self.ids = ids
         self._asked.clear()
         self._lines.clear()
         if rows:
             self._cells.update(rows)
         self.virtual_size = Size(self._width(), len(self.ids) + 1)
-        target = self.cursor
-        if keep is not None and keep in self.ids:
-            target = self.ids.index(keep)
+        target = self.cursor if cursor is None else cursor
         self.cursor = max(0, min(target, len(self.ids) - 1))
         self.refresh()
 
@@ -178,7 +179,9 @@ class RegisterTable(ScrollView, can_focus=True):
         self._lines.clear()
         self._scroll_to_cursor()
         self.refresh()
-        self.post_message(self.Highlighted(self, new, self.row_id))
+        if self.row_id != self._highlighted:
+            self._highlighted = self.row_id
+            self.post_message(self.Highlighted(self, new, self.row_id))
 
     def _visible_rows(self) -> int:
         return max(1, self.scrollable_content_region.height - 1)
