@@ -277,10 +277,10 @@ def screen_results(ctx) -> list[Result]:
 EXPORT_PROBE = r"""
 import json, time
 from pathlib import Path
-start = time.perf_counter()
 from db.engine import open_database
 from tracker.exports.table import write_file
 from tracker.services.risk_log import RiskLogSelection, risk_log_table
+start = time.perf_counter()  # after the imports, as for the floor (start-up is measured apart)
 db = open_database({db!r})
 table = risk_log_table(db, "GEN001", RiskLogSelection(status="all"))
 count = write_file(table, {fmt!r}, Path({out!r}))

@@ -287,3 +287,33 @@ def test_the_form_the_importer_and_the_command_line_say_the_same(demo_db, tmp_pa
         )
         assert cli.returncode == 1
         assert cli.stderr.strip() == f"tracker: inherent probability: {MESSAGE}"
+
+
+def test_typing_and_deleting_give_the_same_answers_as_a_fresh_search(demo_db):
+    """The index narrows its last answer as more is typed; each answer must still equal the
+    one a fresh index gives for the same text."""
+    typed = register_index(demo_db, "ICS")
+    sequence = [
+        "t",
+        "tr",
+        "tri",
+        "trial",
+        "trial l",
+        "trial lo",
+        "trial",
+        "tri",
+        "",
+        "data",
+        "data mig",
+        "dat",
+        "social",
+        "ofsted re",
+        "r-00",
+        "r-0013",
+        "cutover",
+    ]
+    for text_typed in sequence:
+        for status in ("open", "all"):
+            flt = RiskFilter(text=text_typed, status=status)
+            fresh = register_index(demo_db, "ICS").view(flt)
+            assert typed.view(flt).ids == fresh.ids, (text_typed, status)

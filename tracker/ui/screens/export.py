@@ -41,7 +41,7 @@ def extension(fmt: str) -> str:
 class ExportScreen(ModalScreen[ExportChoice | None]):
     """Export a register to a file. Enter exports; Escape cancels."""
 
-    CSS_PATH = "risk_form.tcss"
+    CSS_PATH = "forms.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="export_cancel"),
     ]

@@ -15,7 +15,7 @@ from textual.widgets import Button, Footer, Input, Label, Static
 class CloseRiskScreen(ModalScreen[Any]):
     """Close a risk with a reason (required) and a date (default today). Escape cancels."""
 
-    CSS_PATH = "risk_form.tcss"
+    CSS_PATH = "forms.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="close_cancel"),
     ]

@@ -73,7 +73,7 @@ def slug(field: str) -> str:
 class RiskForm(ModalScreen[Any]):
     """Add or edit a risk. F2 or the Save button saves; Escape leaves without saving."""
 
-    CSS_PATH = "risk_form.tcss"
+    CSS_PATH = "forms.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "save", "Save", id="form_save"),
         Binding("escape", "cancel", "Cancel", id="form_cancel"),

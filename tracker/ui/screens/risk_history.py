@@ -19,7 +19,7 @@ from tracker.exports.table import local_time
 class RiskHistoryScreen(ModalScreen[None]):
     """The history of one risk: who changed what, when, from what to what. Read only."""
 
-    CSS_PATH = "risk_form.tcss"
+    CSS_PATH = "forms.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss", "Close", id="history_close"),
         Binding("h", "dismiss", "Close", show=False, id="history_close_h"),
