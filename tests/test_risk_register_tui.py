@@ -305,3 +305,51 @@ def test_register_snapshot(sqlite_demo_db, snap_compare):
         await pilot.pause(0.3)
 
     assert snap_compare(make_app(sqlite_demo_db), terminal_size=SIZE, run_before=ready)
+
+
+async def test_a_stale_save_shows_both_versions_and_reapplies_mine(demo_db):
+    from tracker.domain.clock import today
+    from tracker.services.risk_changes import change_risk
+
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await open_register(pilot)
+        table = pane.query_one("#risk-table", RegisterTable)
+        table.focus()
+        table.cursor = visible(pane).index("R-005")
+        await pilot.press("enter")
+        form = app.screen
+        await until(pilot, lambda: form.choices is not None, "the form")
+        # Someone else saves R-005 while the form is open.
+        change_risk(
+            demo_db,
+            "ICS",
+            "R-005",
+            {"notes": "Checked by assurance"},
+            opened_version=None,
+            today=today(),
+            actor="john",
+        )
+        form.query_one("#f-title", Input).value = "Staff do not adopt the new system"
+        await pilot.press("f2")
+        await until(pilot, lambda: type(app.screen).__name__ == "ConflictScreen", "the conflict")
+        conflict = app.screen
+        fields = conflict.query_one("#conflict-fields")
+        rows = {fields.get_row_at(i)[0]: fields.get_row_at(i) for i in range(fields.row_count)}
+        assert str(rows["title"][4]) == "you changed" and str(rows["notes"][4]) == "they changed"
+        assert "john" in shown(conflict.query_one("#conflict-summary"))
+        await pilot.press("r")  # re-apply mine on top of theirs
+        await until(
+            pilot, lambda: app.screen is not form and app.screen is not conflict, "the save"
+        )
+        row = db_rows(demo_db, "r.identifier = 'R-005'")[0]
+        assert row.title == "Staff do not adopt the new system" and row.version == 3
+        with demo_db.engine.connect() as conn:
+            notes = conn.execute(
+                text(
+                    "SELECT r.notes FROM risk r JOIN project p ON "
+                    "p.id = r.project_id WHERE p.key = 'ICS' AND "
+                    "r.identifier = 'R-005'"
+                )
+            ).scalar_one()
+        assert notes == "Checked by assurance"  # their change kept
