@@ -464,6 +464,14 @@ def _refuse_unless_draft(project: Project, report: EndStageReport) -> None:
         )
 
 
+def parse_sections(raw: Mapping[str, str]) -> dict[str, str]:
+    """Validate edited sections of a draft (any of ``EDITABLE_FIELDS``)."""
+    unknown = sorted(set(raw) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise ValidationError.single(unknown[0], "is not a section of an end stage report")
+    return {name: (value or "").strip() for name, value in raw.items()}
+
+
 def update_end_stage_report(
     db,
     key: str,
@@ -475,10 +483,7 @@ def update_end_stage_report(
 ) -> int:
     from tracker.services.projects import project_by_key
 
-    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
-    if unknown:
-        raise ValidationError.single(unknown[0], "is not a section of an end stage report")
-    cleaned = {name: (value or "").strip() for name, value in changes.items()}
+    cleaned = parse_sections(changes)
 
     def work(session: Session) -> int:
         project = project_by_key(session, key)

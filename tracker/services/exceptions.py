@@ -564,6 +564,19 @@ def _refuse_unless_draft(project: Project, report: ExceptionReport) -> None:
         )
 
 
+def parse_sections(raw: Mapping[str, str]) -> dict[str, str]:
+    """Validate edited sections of a draft (any of ``EDITABLE_FIELDS``): the title must stay."""
+    unknown = sorted(set(raw) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise ValidationError.single(unknown[0], "is not a section of an exception report")
+    problems = Problems()
+    cleaned = {name: (value or "").strip() for name, value in raw.items()}
+    if "title" in cleaned:
+        problems.take("title", required_text, cleaned["title"], max_length=200)
+    problems.check()
+    return cleaned
+
+
 def update_exception_report(
     db,
     key: str,
@@ -576,14 +589,7 @@ def update_exception_report(
     """Finish a draft: set any of ``EDITABLE_FIELDS``. Returns the new version."""
     from tracker.services.projects import project_by_key
 
-    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
-    if unknown:
-        raise ValidationError.single(unknown[0], "is not a section of an exception report")
-    problems = Problems()
-    cleaned = {name: (value or "").strip() for name, value in changes.items()}
-    if "title" in cleaned:
-        problems.take("title", required_text, cleaned["title"], max_length=200)
-    problems.check()
+    cleaned = parse_sections(changes)
 
     def work(session: Session) -> int:
         project = project_by_key(session, key)

@@ -184,6 +184,30 @@ def parse_tolerances(
     return ToleranceChangeInput(tuple(settings), decided_on, rationale)
 
 
+def changed_settings(
+    data: ToleranceChangeInput, views: Sequence[ToleranceView]
+) -> list[tuple[ToleranceSetting, ToleranceView, str]]:
+    """(new setting, tolerance as it was, new description) for each aspect the decision changes;
+    a ValidationError if it changes none (a decision that changes nothing is not recorded)."""
+    current = {v.aspect: v for v in views}
+    changes = []
+    for setting in data.settings:
+        was = current.get(setting.aspect)
+        if was is None:
+            continue
+        description = was.description if setting.description is None else setting.description
+        if (setting.plus, setting.minus, setting.unit, description) != (
+            was.plus,
+            was.minus,
+            was.unit,
+            was.description,
+        ):
+            changes.append((setting, was, description))
+    if not changes:
+        raise ValidationError.single("tolerances", "no tolerance changed; nothing was recorded")
+    return changes
+
+
 @dataclass(frozen=True)
 class SavedTolerances:
     decision: str  # D-014
@@ -218,23 +242,11 @@ def apply_tolerances(
 
     owner = stage or project
     label = f"{project.key} {stage.name} tolerances" if stage else f"{project.key} tolerances"
-    current = {v.aspect: v for v in tolerance_views(session, project.id, stage and stage.id)}
     aspects = load_vocabulary(session, project.id).aspects
-    changes = []
     for setting in data.settings:
         if setting.aspect not in aspects:
             raise ValidationError.single(setting.aspect, "is not a tolerance aspect of the project")
-        was = current[setting.aspect]
-        description = was.description if setting.description is None else setting.description
-        if (setting.plus, setting.minus, setting.unit, description) != (
-            was.plus,
-            was.minus,
-            was.unit,
-            was.description,
-        ):
-            changes.append((setting, was, description))
-    if not changes:
-        raise ValidationError.single("tolerances", "no tolerance changed; nothing was recorded")
+    changes = changed_settings(data, tolerance_views(session, project.id, stage and stage.id))
     apply_edit(session, owner, opened_version, {"updated_at": utcnow()}, label=label)
     what = f"the {stage.name} stage" if stage else "the project"
     summary = f"Set {what} tolerances: " + "; ".join(

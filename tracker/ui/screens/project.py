@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 from tracker.domain.dates import format_date
 from tracker.domain.money import format_money
 from tracker.ui.formatting import date_cell, money_cell, number_cell, rag_cell, warning_text
+from tracker.ui.screens.stages import StagesView, load_stage_plan
 from tracker.ui.widgets.tables import ReadingTable
 
 TABS = (
@@ -82,7 +83,7 @@ class ProjectScreen(Screen):
             with TabPane("3 Issues", id="issues"):
                 yield ReadingTable(id="issue-table")
             with TabPane("4 Stages", id="stages"):
-                yield ReadingTable(id="stage-table")
+                yield StagesView(id="stages-view")
             with TabPane("5 Reports", id="reports"):
                 yield ReadingTable(id="report-table")
             with TabPane("6 Board", id="board"), VerticalScroll():
@@ -120,7 +121,7 @@ class ProjectScreen(Screen):
             "overview": _overview,
             "risks": _risks,
             "issues": _issues,
-            "stages": _overview,
+            "stages": load_stage_plan,
             "reports": _reports,
             "board": _board,
         }
@@ -267,8 +268,8 @@ class ProjectScreen(Screen):
                 rag_cell(self.app, s.rag),
             )
 
-    def _show_stages(self, overview) -> None:
-        self._fill_stages(self.query_one("#stage-table", DataTable), overview.stages)
+    def _show_stages(self, data) -> None:
+        self.query_one("#stages-view", StagesView).show(data)
 
     # ------------------------------------------------------------------ registers
 
