@@ -300,11 +300,23 @@ def _performance(
     views = {v.aspect: v for v in tolerance_views(session, project.id, stage.id)}
     rows = []
     end = expected_end(stage.planned_end, stage.actual_end, stage.forecast_end, today)
+    kept = baselines(session, stage.id)
+    original = kept[0] if len(kept) > 1 else None
+    was_end = (
+        f" (original baseline {format_date(original.planned_end)})"
+        if original and original.planned_end != stage.planned_end
+        else ""
+    )
+    was_cost = (
+        f" (original baseline {format_money(original.planned_cost_pence)})"
+        if original and original.planned_cost_pence != stage.planned_cost_pence
+        else ""
+    )
     if mine.time is not None:
         rows.append(
             PerformanceRow(
                 "Time",
-                f"end {format_date(stage.planned_end)}",
+                f"end {format_date(stage.planned_end)}{was_end}",
                 f"end {format_date(end)}",
                 variance_text(mine.time),
                 views["time"].text if "time" in views else allowed_text(mine.time),
@@ -321,7 +333,7 @@ def _performance(
         rows.append(
             PerformanceRow(
                 "Cost",
-                format_money(stage.planned_cost_pence),
+                f"{format_money(stage.planned_cost_pence)}{was_cost}",
                 format_money(stage_forecast_cost(stage)),
                 variance_text(mine.cost),
                 views["cost"].text if "cost" in views else allowed_text(mine.cost),
