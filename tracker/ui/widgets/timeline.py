@@ -214,8 +214,9 @@ class StageTimeline(Widget):
             for i in range(first, last + 1):
                 cells[i] = (BASELINE, "dim")
         else:
-            variable = RAG_THEME_VARIABLE.get(bar.rag or "", "primary")
-            style = colours.get(variable, "")
+            # Unrated work (no tolerance to measure against) is dim, not blue: blue means complete.
+            variable = RAG_THEME_VARIABLE.get(bar.rag) if bar.rag else None
+            style = colours.get(variable, "") if variable else "dim"
             length = last - first + 1
             done = round(length * bar.percent_done / 100)
             for i in range(first, last + 1):
