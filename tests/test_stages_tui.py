@@ -298,3 +298,20 @@ def test_stages_timeline_snapshot(sqlite_demo_db, snap_compare):
         await settled(pilot)
 
     assert snap_compare(make_app(sqlite_demo_db.url), terminal_size=SIZE, run_before=open_tab)
+
+
+async def test_a_read_only_session_refuses_the_save_in_one_line(demo_db, monkeypatch):
+    monkeypatch.setenv("TRACKER_READ_ONLY", "1")
+    app = make_app(demo_db.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_stages(pilot)
+        before = updates(demo_db)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, StageForm), "the progress form")
+        await pilot.press("f2")  # the proposed values are valid: the database is what refuses
+        await wait_for(
+            pilot,
+            lambda: any("read-only session" in str(n.message) for n in app._notifications),
+            "the refusal",
+        )
+        assert app.is_running and updates(demo_db) == before

@@ -143,6 +143,17 @@ class StageForm(ModalScreen[T | None], Generic[T]):
         self.dismiss(None)
 
 
+def refusal_text(exc: BaseException) -> str | None:
+    """A save refused for a reason the user can act on (bad input, a conflict, a read-only
+    session, the database's own refusal), as one line in the command line's words; None for
+    anything else, which is a bug and is left to surface."""
+    from tracker.cli.errors import is_expected, refused_by_database
+
+    if not is_expected(exc):
+        return None
+    return refused_by_database(exc) or (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
 def rule_text() -> Any:
     """The tolerance rule, the RAG key and the escalation ladder, for the rule screen."""
     from tracker.domain.rag import RAG_KEY

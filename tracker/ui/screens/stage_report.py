@@ -16,7 +16,7 @@ from textual.widgets import Footer, Markdown, Static
 
 from tracker.domain.dates import format_date
 from tracker.domain.money import format_money
-from tracker.ui.screens.stage_forms import FormField, StageForm
+from tracker.ui.screens.stage_forms import FormField, StageForm, refusal_text
 
 EXCEPTION, END_STAGE = "exception", "end"
 SECTION_LABELS = {
@@ -226,8 +226,6 @@ class StageReportScreen(ModalScreen[bool]):
     @work(thread=True, exclusive=True, group="report-save")
     def save(self, what: str, data: Any) -> None:
         from tracker.domain.clock import today
-        from tracker.domain.validation import ValidationError
-        from tracker.errors import TrackerError
 
         db = self.app.backend.database()
         version = self.view.version
@@ -259,8 +257,11 @@ class StageReportScreen(ModalScreen[bool]):
                     db, self.key, self.identifier, data, today=today(), opened_version=version
                 )
                 text = f"The board's decision is recorded as {result.decision}"
-        except (ValidationError, TrackerError) as exc:
-            self.post_message(self.Refused(str(exc)))
+        except Exception as exc:
+            message = refusal_text(exc)
+            if message is None:
+                raise
+            self.post_message(self.Refused(message))
             return
         self.post_message(self.Saved(text))
 

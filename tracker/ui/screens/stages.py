@@ -23,7 +23,7 @@ from textual.widgets import ContentSwitcher, DataTable, Static
 from tracker.domain.dates import format_date
 from tracker.domain.money import format_money
 from tracker.ui.formatting import money_cell, number_cell, rag_cell, warning_text
-from tracker.ui.screens.stage_forms import FormField, StageForm, ToleranceRuleScreen
+from tracker.ui.screens.stage_forms import FormField, StageForm, ToleranceRuleScreen, refusal_text
 from tracker.ui.screens.stage_report import END_STAGE, EXCEPTION, StageReportScreen
 from tracker.ui.widgets.tables import ReadingTable
 from tracker.ui.widgets.timeline import StageTimeline
@@ -518,8 +518,6 @@ class StagesView(Vertical):
     @work(thread=True, exclusive=True, group="stages-save")
     def save_progress(self, sequence: int, data, version: int) -> None:
         from tracker.domain.clock import today
-        from tracker.domain.validation import ValidationError
-        from tracker.errors import TrackerError
         from tracker.services.progress import record_progress
 
         try:
@@ -531,8 +529,11 @@ class StagesView(Vertical):
                 today=today(),
                 opened_version=version,
             )
-        except (ValidationError, TrackerError) as exc:
-            self.post_message(self.Refused(str(exc)))
+        except Exception as exc:
+            message = refusal_text(exc)
+            if message is None:
+                raise
+            self.post_message(self.Refused(message))
             return
         text = f"Progress for {saved.stage} as at {format_date(saved.as_at)} recorded"
         if saved.beyond_tolerance:
@@ -604,8 +605,6 @@ class StagesView(Vertical):
     @work(thread=True, exclusive=True, group="stages-save")
     def save_tolerances(self, sequence: int | None, data, version: int) -> None:
         from tracker.domain.clock import today
-        from tracker.domain.validation import ValidationError
-        from tracker.errors import TrackerError
         from tracker.services.tolerances import change_tolerances
 
         try:
@@ -617,8 +616,11 @@ class StagesView(Vertical):
                 today=today(),
                 opened_version=version,
             )
-        except (ValidationError, TrackerError) as exc:
-            self.post_message(self.Refused(str(exc)))
+        except Exception as exc:
+            message = refusal_text(exc)
+            if message is None:
+                raise
+            self.post_message(self.Refused(message))
             return
         self.post_message(
             self.Saved(
@@ -665,8 +667,6 @@ class StagesView(Vertical):
     @work(thread=True, exclusive=True, group="stages-save")
     def draft_report(self, kind: str, sequence: int | None) -> None:
         from tracker.domain.clock import today
-        from tracker.domain.validation import ValidationError
-        from tracker.errors import TrackerError
 
         db = self.app.backend.database()
         try:
@@ -678,8 +678,11 @@ class StagesView(Vertical):
                 from tracker.services.end_stage import draft_end_stage_report
 
                 drafted = draft_end_stage_report(db, self.project_key, sequence, today=today())
-        except (ValidationError, TrackerError) as exc:
-            self.post_message(self.Refused(str(exc)))
+        except Exception as exc:
+            message = refusal_text(exc)
+            if message is None:
+                raise
+            self.post_message(self.Refused(message))
             return
         self.post_message(self.OpenReport(kind, drafted.identifier))
 
