@@ -57,8 +57,10 @@ def updates(db) -> int:
         return session.exec(select(func.count()).select_from(StageProgress)).one()
 
 
-def row_of(table: DataTable, key: str) -> list:
-    return table.get_row(key)
+def cell(table: DataTable, row: str, column: str) -> str:
+    """The text in ``row``'s cell under the column headed ``column``."""
+    labels = [str(c.label) for c in table.ordered_columns]
+    return str(table.get_row(row)[labels.index(column)])
 
 
 async def record(pilot, values: dict[str, str], db, expected_updates: int) -> None:
@@ -93,7 +95,7 @@ async def test_progress_updates_until_the_project_turns_red(demo_db):
         await wait_for(pilot, lambda: "100%" in _detail(app), "the detail to show the update")
         plan = stage_plan(demo_db, "ICS", TODAY)
         assert plan.stage(3).time.percent_used == 100 and plan.overall_rag == "amber"
-        assert "Amber" in str(row_of(app.screen.query_one("#stages-table", DataTable), "3")[10])
+        assert "Amber" in cell(app.screen.query_one("#stages-table", DataTable), "3", "Time")
 
         await record(
             pilot,
@@ -118,7 +120,7 @@ async def test_progress_updates_until_the_project_turns_red(demo_db):
             "the exception flag on the tab",
         )
         stages = app.screen.query_one("#stages-table", DataTable)
-        assert "Red" in str(row_of(stages, "3")[10]) and "Red" in str(row_of(stages, "3")[11])
+        assert "Red" in cell(stages, "3", "Time") and "Red" in cell(stages, "3", "Cost")
         trend = plain(app.screen.query_one("#stage-trend", Static))
         assert "Progress trend (7 updates)" in trend and "£1,150,000 → £1,215,000" in trend
 
@@ -183,9 +185,7 @@ async def test_changing_tolerances_is_a_board_decision(demo_db):
         await wait_for(pilot, lambda: not isinstance(app.screen, StageForm), "the form to close")
         await wait_for(
             pilot,
-            lambda: (
-                "Green" in str(app.screen.query_one("#stages-table", DataTable).get_row("3")[10])
-            ),
+            lambda: "Green" in cell(app.screen.query_one("#stages-table", DataTable), "3", "Time"),
             "time to turn green against the new tolerance",
         )
         with demo_db.read() as session:

@@ -104,7 +104,7 @@ class StagesView(Vertical):
         yield Static("Loading…", id="stages-summary")
         with ContentSwitcher(initial="stages-plan", id="stages-switcher"):
             with VerticalScroll(id="stages-plan"):
-                yield ReadingTable(id="stages-table")
+                yield ReadingTable(id="stages-table", header_height=2)
                 yield Static("Timeline", classes="section-title")
                 yield StageTimeline(id="stages-timeline")
                 with Horizontal(id="stages-detail"):
@@ -132,25 +132,28 @@ class StagesView(Vertical):
         table.clear(columns=True)
         for label, width in (
             ("#", 2),
-            ("Stage", 28),
+            ("Stage", 20),
             ("Status", 11),
-            ("Authorised", 10),
-            ("Plan end", 10),
-            ("Forecast end", 12),
-            ("Plan cost", 11),
-            ("Spent", 10),
-            ("Forecast cost", 13),
+            ("Authorised\n(board)", 10),
+            ("Start\n(actual)", 10),
+            ("Plan\nend", 10),
+            ("End (actual\nor forecast)", 12),
+            ("Plan\ncost", 11),
+            ("Spent\nto date", 10),
+            ("Cost (actual\nor forecast)", 12),
             ("Done", 4),
-            ("Time", 10),
-            ("Cost", 10),
+            ("Time", 9),
+            ("Cost", 9),
         ):
             table.add_column(label, width=width)
         spent = sum(s.actual_cost_pence or 0 for s in plan.stages)
+        first = next((s.actual_start for s in plan.stages if s.actual_start), None)
         table.add_row(
             "",
             Text("Project", style="bold"),
             plan.status,
             "",
+            format_date(first or plan.planned_start),
             format_date(plan.planned_end),
             format_date(plan.forecast_end),
             money_cell(plan.plan_cost_pence),
@@ -162,11 +165,17 @@ class StagesView(Vertical):
             key=PROJECT_ROW,
         )
         for s in plan.stages:
+            start = (
+                format_date(s.actual_start)
+                if s.actual_start
+                else Text(format_date(s.planned_start), style="dim")
+            )
             table.add_row(
                 number_cell(s.sequence),
                 s.name,
                 s.status,
                 format_date(s.authorised_on) or "not yet",
+                start,
                 format_date(s.planned_end),
                 format_date(s.forecast_end),
                 money_cell(s.planned_cost_pence),
