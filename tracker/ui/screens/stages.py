@@ -113,9 +113,9 @@ class StagesView(Vertical):
             with VerticalScroll(id="stages-finance"):
                 yield Static("", id="finance-summary")
                 yield Static("By stage", classes="section-title")
-                yield ReadingTable(id="finance-by-stage")
+                yield ReadingTable(id="finance-by-stage", header_height=2)
                 yield Static("By financial year (April to March)", classes="section-title")
-                yield ReadingTable(id="finance-by-year")
+                yield ReadingTable(id="finance-by-year", header_height=2)
                 yield Static("", id="finance-notes")
 
     # ------------------------------------------------------------------ showing
@@ -428,12 +428,18 @@ class StagesView(Vertical):
         ):
             table = self.query_one(table_id, DataTable)
             table.clear(columns=True)
-            table.add_column(first, width=44 if first == "Stage" else 48)
+            table.add_column(first, width=38 if first == "Stage" else 48)
             if first == "Stage":
                 table.add_column("Status", width=11)
-                table.add_column("Original baseline", width=17)
-            for name in ("Budget provision", "Historical", "Projected", "Forecast", "Variance"):
-                table.add_column(name, width=16)
+                table.add_column("Original\nbaseline", width=12)
+            for name in (
+                "Budget\nprovision",
+                "Historical\n(spent)",
+                "Projected\n(to spend)",
+                "Forecast\noutturn",
+                "Variance",
+            ):
+                table.add_column(name, width=12)
             for line in [*lines, summary.total]:
                 label = Text(line.label, style="bold" if line is summary.total else "")
                 money = [
