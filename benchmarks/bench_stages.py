@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date, timedelta
+from pathlib import Path
 
 from benchmarks.harness import Result, time_call
 
@@ -15,7 +16,7 @@ TARGET_SECONDS = 1.0  # the tab's whole load, at 10,000 updates or fewer
 START = date(2012, 4, 1)
 
 
-def build(ctx, updates: int):
+def build(ctx, updates: int) -> Path:
     """A project STG of ten consecutive stages, a year each from 1 April 2012, with ``updates``
     progress updates spread evenly over them; the last stage is under way."""
     from sqlmodel import select

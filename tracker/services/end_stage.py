@@ -80,7 +80,8 @@ AUTHORISATION_FIELDS = (
 )
 
 
-def _next_stage(session: Session, stage: Stage) -> Stage | None:
+def next_stage(session: Session, stage: Stage) -> Stage | None:
+    """The stage after ``stage`` in the sequence, if any."""
     return session.exec(
         select(Stage)
         .where(Stage.project_id == stage.project_id, Stage.sequence > stage.sequence)
@@ -187,7 +188,7 @@ def draft_fields(
             ),
         ]
     )
-    following = _next_stage(session, stage)
+    following = next_stage(session, stage)
     if following is not None:
         tolerances = "; ".join(
             f"{v.aspect} {v.text}"
@@ -217,7 +218,8 @@ def draft_fields(
     }
 
 
-def _check_boundary(project: Project, stage: Stage) -> None:
+def check_stage_boundary(project: Project, stage: Stage) -> None:
+    """Refuse an End Stage Report for the final stage or a stage not under way."""
     if stage.kind == "final":
         raise Conflict(
             f"{project.key}: {stage.name} is the final stage; it closes with an End Project "
@@ -268,10 +270,10 @@ def draft_end_stage_report(
         ).first()
         if existing is not None:
             return DraftedEndStage(existing.identifier, False)
-        _check_boundary(project, found)
+        check_stage_boundary(project, found)
         status = project_status(session, project, today)
         mine = next(s for s in status.stages if s.stage_id == found.id)
-        following = _next_stage(session, found)
+        following = next_stage(session, found)
         number = next_number(session, EndStageReport, project.id)
         report = EndStageReport(
             project_id=project.id,

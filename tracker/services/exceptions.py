@@ -99,7 +99,8 @@ class BoardException:
         return f"{where} {aspects} beyond tolerance"
 
 
-def _beyond(*checks: ToleranceStatus | None) -> tuple[ToleranceStatus, ...]:
+def beyond_tolerance(*checks: ToleranceStatus | None) -> tuple[ToleranceStatus, ...]:
+    """The checks forecast beyond tolerance: exceptions."""
     return tuple(c for c in checks if c is not None and c.status == BEYOND)
 
 
@@ -131,7 +132,7 @@ def board_exceptions(
             )
         )
 
-    project_beyond = _beyond(status.time, status.cost)
+    project_beyond = beyond_tolerance(status.time, status.cost)
     report = open_reports.get(None)
     if project_beyond or (report and report.status == "issued"):
         entry("project", "", None, project_beyond, report)
@@ -141,7 +142,7 @@ def board_exceptions(
             if report and report.status == "issued":
                 entry("stage", stage.name, stage.sequence, (), report)
             continue
-        beyond = _beyond(stage.time, stage.cost)
+        beyond = beyond_tolerance(stage.time, stage.cost)
         report = open_reports.get(stage.stage_id)
         if beyond or (report and report.status == "issued"):
             entry("stage", stage.name, stage.sequence, beyond, report)
@@ -282,10 +283,10 @@ def draft_fields(
 ) -> dict[str, str]:
     """An exception report's sections drafted from the data."""
     project_lines = _project_lines(session, project, status, today)
-    project_beyond = _beyond(status.time, status.cost)
+    project_beyond = beyond_tolerance(status.time, status.cost)
     if stage is not None:
         mine = next(s for s in status.stages if s.stage_id == stage.id)
-        beyond = _beyond(mine.time, mine.cost)
+        beyond = beyond_tolerance(mine.time, mine.cost)
         end = expected_end(stage.planned_end, stage.actual_end, stage.forecast_end, today)
         cost = stage_forecast_cost(stage)
         deviation = _deviation_lines(
@@ -393,7 +394,7 @@ def draft_exception_report(
             checks, where = (mine.time, mine.cost), f"the {found.name} stage"
         else:
             checks, where = (status.time, status.cost), "the project"
-        if not _beyond(*checks):
+        if not beyond_tolerance(*checks):
             described = "; ".join(f"{c.aspect} {status_text(c)}" for c in checks if c) or (
                 "no plan or tolerance to measure against"
             )

@@ -21,7 +21,7 @@ def _preview_exception(session: Session, project: Project, stage: Stage, today: 
 
     status = project_status(session, project, today)
     mine = next(s for s in status.stages if s.stage_id == stage.id)
-    if not exceptions._beyond(mine.time, mine.cost):
+    if not exceptions.beyond_tolerance(mine.time, mine.cost):
         described = "; ".join(f"{c.aspect} {status_text(c)}" for c in (mine.time, mine.cost) if c)
         raise Conflict(
             f"{project.key}: {stage.name} has no exception report, and nothing in it is forecast "
@@ -45,9 +45,9 @@ def _preview_exception(session: Session, project: Project, stage: Stage, today: 
 def _preview_end_stage(session: Session, project: Project, stage: Stage, today: date) -> Document:
     from tracker.services.status import project_status
 
-    end_stage._check_boundary(project, stage)
+    end_stage.check_stage_boundary(project, stage)
     mine = next(s for s in project_status(session, project, today).stages if s.stage_id == stage.id)
-    following = end_stage._next_stage(session, stage)
+    following = end_stage.next_stage(session, stage)
     draft = EndStageReport(
         project_id=project.id,
         number=1,
