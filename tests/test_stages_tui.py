@@ -315,3 +315,22 @@ async def test_a_read_only_session_refuses_the_save_in_one_line(demo_db, monkeyp
             "the refusal",
         )
         assert app.is_running and updates(demo_db) == before
+
+
+async def test_an_end_stage_report_is_drafted_and_shown_as_markdown(demo_db):
+    app = make_app(demo_db.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_stages(pilot)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, StageReportScreen), "the report")
+        report = app.screen
+        await wait_for(pilot, lambda: report.view is not None, "the report to load")
+        await pilot.pause(0.3)
+        source = report.query_one("#report-body", Markdown).source
+        assert "# End Stage Report ES-001" in source
+        assert "| Time | end 30/03/2012 | end 08/04/2012 | +9 days |" in source
+        assert "Next stage plan: Closure and transition" in source
+        assert report.check_action("edit", ()) and not report.check_action("decide", ())
+        await pilot.press("escape")
+        await wait_for_rows(pilot, "#stages-table", 5)
+        await wait_for(pilot, lambda: "ES-001 end stage report: draft" in _detail(app), "listed")
