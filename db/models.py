@@ -854,6 +854,8 @@ class Decision(Timestamped, table=True):
         ),
         same_project(["project_id", "stage_id"], "stage", ["project_id", "id"]),
         CheckConstraint("length(trim(summary)) > 0", name="summary_not_blank"),
+        # Lets the records a decision authorises point at it within the same project.
+        Index("uq_decision_project_id", "project_id", "id", unique=True),
     )
 
 
@@ -877,6 +879,250 @@ class Action(Timestamped, table=True):
         one_of("status", ACTION_STATUSES),
         CheckConstraint("status <> 'done' OR completed_on IS NOT NULL", name="done_has_date"),
         CheckConstraint("length(trim(description)) > 0", name="description_not_blank"),
+    )
+
+
+# --------------------------------------------------------------------------- stage control
+
+BASELINE_KINDS = ("stage plan", "exception plan")
+TOLERANCE_LEVELS = ("stage", "project")
+EXCEPTION_REPORT_STATUSES = ("draft", "issued", "approved")
+END_STAGE_REPORT_STATUSES = ("draft", "issued", "approved")
+OPEN_REPORT = "status IN ('draft', 'issued')"
+
+
+class StageBaseline(SQLModel, table=True):
+    """A stage plan as it was approved: number 1 is the original baseline, each exception plan
+    (or re-planned stage) the board approves adds the next. The stage row holds the current plan;
+    these rows are written once and never changed, so the original stays for comparison."""
+
+    __tablename__ = "stage_baseline"
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id")
+    stage_id: int
+    number: int
+    kind: str = "stage plan"
+    planned_start: date | None = None
+    planned_end: date | None = None
+    planned_cost_pence: int | None = Field(default=None, sa_type=pence())
+    approved_on: date | None = None
+    decision_id: int | None = None
+    note: str = Field(default="", sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, nullable=False)
+
+    __table_args__ = (
+        same_project(["project_id", "stage_id"], "stage", ["project_id", "id"]),
+        same_project(["project_id", "decision_id"], "decision", ["project_id", "id"]),
+        UniqueConstraint("stage_id", "number"),
+        UniqueConstraint("project_id", "id"),
+        one_of("kind", BASELINE_KINDS),
+        CheckConstraint("number > 0", name="number_positive"),
+        CheckConstraint(
+            "planned_end IS NULL OR planned_start IS NULL OR planned_end >= planned_start",
+            name="planned_dates_ordered",
+        ),
+        CheckConstraint(
+            "planned_cost_pence IS NULL OR planned_cost_pence >= 0",
+            name="planned_cost_not_negative",
+        ),
+        CheckConstraint(
+            "kind <> 'exception plan' OR (number > 1 AND decision_id IS NOT NULL "
+            "AND approved_on IS NOT NULL)",
+            name="exception_plan_approved",
+        ),
+    )
+
+
+class StageProgress(SQLModel, table=True):
+    """A progress update for a stage: actual cost to date, estimate to complete (so the forecast
+    at completion), forecast end and per cent complete, as at a date. Every update is kept, so the
+    trend of the forecasts can be shown; the stage row carries the latest."""
+
+    __tablename__ = "stage_progress"
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id")
+    stage_id: int
+    as_at: date
+    actual_cost_pence: int = Field(sa_type=pence())
+    estimate_to_complete_pence: int = Field(sa_type=pence())
+    forecast_cost_pence: int = Field(sa_type=pence())
+    forecast_end: date
+    percent_complete: int
+    note: str = Field(default="", sa_type=Text)
+    recorded_by: str = ""
+    recorded_at: datetime = Field(default_factory=utcnow, nullable=False)
+
+    __table_args__ = (
+        same_project(["project_id", "stage_id"], "stage", ["project_id", "id"]),
+        CheckConstraint("percent_complete BETWEEN 0 AND 100", name="percent_range"),
+        CheckConstraint(
+            "actual_cost_pence >= 0 AND estimate_to_complete_pence >= 0", name="costs_not_negative"
+        ),
+        CheckConstraint(
+            "forecast_cost_pence = actual_cost_pence + estimate_to_complete_pence",
+            name="forecast_adds_up",
+        ),
+        Index("ix_stage_progress_stage_as_at", "stage_id", "as_at"),
+    )
+
+
+class ToleranceChange(SQLModel, table=True):
+    """A tolerance changed by a board (or corporate) decision: the values before and after. The
+    tolerance row holds the current values; this is the history, with the decision behind it."""
+
+    __tablename__ = "tolerance_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id")
+    stage_id: int | None = None
+    aspect_id: int
+    decision_id: int
+    old_plus: int | None = Field(default=None, sa_type=BigInteger)
+    old_minus: int | None = Field(default=None, sa_type=BigInteger)
+    old_unit: str | None = None
+    old_description: str = Field(default="", sa_type=Text)
+    new_plus: int | None = Field(default=None, sa_type=BigInteger)
+    new_minus: int | None = Field(default=None, sa_type=BigInteger)
+    new_unit: str | None = None
+    new_description: str = Field(default="", sa_type=Text)
+
+    __table_args__ = (
+        same_project(["project_id", "stage_id"], "stage", ["project_id", "id"]),
+        same_project(["project_id", "aspect_id"], "tolerance_aspect", ["project_id", "id"]),
+        same_project(["project_id", "decision_id"], "decision", ["project_id", "id"]),
+        one_of("old_unit", TOLERANCE_UNITS),
+        one_of("new_unit", TOLERANCE_UNITS),
+        CheckConstraint(
+            "(new_plus IS NULL AND new_minus IS NULL) OR new_unit IS NOT NULL",
+            name="new_unit_given",
+        ),
+        CheckConstraint(
+            "(new_plus IS NULL OR new_plus >= 0) AND (new_minus IS NULL OR new_minus >= 0)",
+            name="new_bounds_not_negative",
+        ),
+        Index("ix_tolerance_change_decision", "decision_id"),
+    )
+
+
+class ExceptionReport(Timestamped, table=True):
+    """An Exception Report: drafted from the data when a forecast goes beyond tolerance, finished
+    by the project manager, issued to the board (``issued_content`` then holds exactly what the
+    board received), and approved with an exception plan (a new stage baseline)."""
+
+    __tablename__ = "exception_report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id")
+    number: int
+    identifier: str
+    level: str = "stage"
+    stage_id: int | None = None
+    issue_id: int | None = None
+    title: str
+    drafted_on: date
+    author_id: int | None = Field(default=None, foreign_key="person.id")
+    status: str = "draft"
+    deviation: str = Field(default="", sa_type=Text)
+    cause: str = Field(default="", sa_type=Text)
+    consequences: str = Field(default="", sa_type=Text)
+    options: str = Field(default="", sa_type=Text)
+    recommendation: str = Field(default="", sa_type=Text)
+    lessons: str = Field(default="", sa_type=Text)
+    issued_on: date | None = None
+    issued_content: str | None = Field(default=None, sa_type=Text)
+    decided_on: date | None = None
+    decision_id: int | None = None
+    exception_plan_id: int | None = None
+
+    __table_args__ = (
+        UniqueConstraint("project_id", "number"),
+        UniqueConstraint("project_id", "identifier"),
+        same_project(["project_id", "stage_id"], "stage", ["project_id", "id"]),
+        same_project(["project_id", "issue_id"], "issue", ["project_id", "id"]),
+        same_project(["project_id", "decision_id"], "decision", ["project_id", "id"]),
+        same_project(["project_id", "exception_plan_id"], "stage_baseline", ["project_id", "id"]),
+        one_of("level", TOLERANCE_LEVELS),
+        one_of("status", EXCEPTION_REPORT_STATUSES),
+        CheckConstraint("(level = 'stage') = (stage_id IS NOT NULL)", name="level_matches_stage"),
+        CheckConstraint(
+            "status = 'draft' OR (issued_on IS NOT NULL AND issued_content IS NOT NULL)",
+            name="issued_is_frozen",
+        ),
+        CheckConstraint(
+            "status <> 'approved' OR (decision_id IS NOT NULL AND decided_on IS NOT NULL "
+            "AND exception_plan_id IS NOT NULL)",
+            name="approved_has_plan",
+        ),
+        CheckConstraint("length(trim(title)) > 0", name="title_not_blank"),
+        CheckConstraint("number > 0", name="number_positive"),
+        # At most one report in hand (draft or with the board) per stage, and per project.
+        Index(
+            "uq_exception_report_open_stage",
+            "stage_id",
+            unique=True,
+            sqlite_where=text(f"stage_id IS NOT NULL AND {OPEN_REPORT}"),
+            postgresql_where=text(f"stage_id IS NOT NULL AND {OPEN_REPORT}"),
+        ),
+        Index(
+            "uq_exception_report_open_project",
+            "project_id",
+            unique=True,
+            sqlite_where=text(f"stage_id IS NULL AND {OPEN_REPORT}"),
+            postgresql_where=text(f"stage_id IS NULL AND {OPEN_REPORT}"),
+        ),
+    )
+
+
+class EndStageReport(Timestamped, table=True):
+    """An End Stage Report: drafted from the data at a stage boundary, finished by the project
+    manager, issued to the board, and approved when the board authorises the next stage."""
+
+    __tablename__ = "end_stage_report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id")
+    number: int
+    identifier: str
+    stage_id: int
+    next_stage_id: int | None = None
+    drafted_on: date
+    author_id: int | None = Field(default=None, foreign_key="person.id")
+    status: str = "draft"
+    manager_report: str = Field(default="", sa_type=Text)
+    business_case_review: str = Field(default="", sa_type=Text)
+    objectives_review: str = Field(default="", sa_type=Text)
+    team_performance: str = Field(default="", sa_type=Text)
+    products_review: str = Field(default="", sa_type=Text)
+    lessons: str = Field(default="", sa_type=Text)
+    issues_and_risks: str = Field(default="", sa_type=Text)
+    forecast: str = Field(default="", sa_type=Text)
+    issued_on: date | None = None
+    issued_content: str | None = Field(default=None, sa_type=Text)
+    decided_on: date | None = None
+    decision_id: int | None = None
+
+    __table_args__ = (
+        UniqueConstraint("project_id", "number"),
+        UniqueConstraint("project_id", "identifier"),
+        UniqueConstraint("stage_id"),
+        same_project(["project_id", "stage_id"], "stage", ["project_id", "id"]),
+        same_project(["project_id", "next_stage_id"], "stage", ["project_id", "id"]),
+        same_project(["project_id", "decision_id"], "decision", ["project_id", "id"]),
+        one_of("status", END_STAGE_REPORT_STATUSES),
+        CheckConstraint(
+            "next_stage_id IS NULL OR next_stage_id <> stage_id", name="next_is_another_stage"
+        ),
+        CheckConstraint(
+            "status = 'draft' OR (issued_on IS NOT NULL AND issued_content IS NOT NULL)",
+            name="issued_is_frozen",
+        ),
+        CheckConstraint(
+            "status <> 'approved' OR (decision_id IS NOT NULL AND decided_on IS NOT NULL)",
+            name="approved_has_decision",
+        ),
+        CheckConstraint("number > 0", name="number_positive"),
     )
 
 

@@ -23,6 +23,7 @@ from db.models import (
     BoardMeeting,
     DailyLogEntry,
     Decision,
+    ExceptionReport,
     HighlightReport,
     HighlightReportRating,
     Issue,
@@ -36,6 +37,7 @@ from db.models import (
     Risk,
     RoleAssignment,
     Stage,
+    StageBaseline,
     Tolerance,
     WorkPackage,
 )
@@ -44,9 +46,15 @@ from tracker.domain.money import parse_money, parse_optional_money
 from tracker.domain.validation import InvalidValue, ValidationError
 from tracker.errors import TrackerError
 from tracker.services.configuration import load_vocabulary
+from tracker.services.exceptions import (
+    ExceptionPlanInput,
+    adopt_exception_plan,
+    freeze_issued,
+)
 from tracker.services.fields import PeopleResolver, parse_level
 from tracker.services.issues import create_issue, parse_issue
 from tracker.services.people import find_or_add_person
+from tracker.services.progress import add_progress, facts_of, parse_progress
 from tracker.services.projects import create_project, parse_project_input
 from tracker.services.risk_snapshots import take_risk_snapshot
 from tracker.services.risks import create_risk, next_number, parse_risk
@@ -150,6 +158,7 @@ class _ProjectLoader:
         self._daily_log()
         self._reports()
         self._meetings()
+        self._exception_reports()
         self._reporting()
         self._systems()
         return LoadedProject(self.project.key, self.project.name, self.counts)
@@ -252,8 +261,52 @@ class _ProjectLoader:
             self.session.add(stage)
             self.session.flush()
             self.stages[stage.name] = stage
+            self._baseline(stage)
             self._tolerances(s.get("tolerances", []), stage)
+            self._progress(stage, s.get("progress", []))
             self.count("stages")
+
+    def _baseline(self, stage: Stage) -> None:
+        """The stage plan as first approved: an exception plan later adds the next baseline."""
+        self.session.add(
+            StageBaseline(
+                project_id=self.project.id,
+                stage_id=stage.id,
+                number=1,
+                kind="stage plan",
+                planned_start=stage.planned_start,
+                planned_end=stage.planned_end,
+                planned_cost_pence=stage.planned_cost_pence,
+                approved_on=stage.authorised_on,
+            )
+        )
+        self.session.flush()
+
+    def _progress(self, stage: Stage, updates: list[dict[str, Any]]) -> None:
+        """Dated progress updates, through the same validation as the form; the stage's own
+        figures in the file must be those of its latest update."""
+        if not updates:
+            return
+        stated = (
+            stage.actual_cost_pence,
+            stage.forecast_cost_pence,
+            stage.forecast_end,
+            stage.percent_complete,
+        )
+        for update in updates:
+            data = parse_progress(_raw(update), facts_of(stage), today=self.today)
+            add_progress(self.session, stage, data, recorded_by=ACTOR)
+            self.count("progress updates")
+        latest = (
+            stage.actual_cost_pence,
+            stage.forecast_cost_pence,
+            stage.forecast_end,
+            stage.percent_complete,
+        )
+        if latest != stated:
+            raise ValidationError.single(
+                "progress", f"{stage.name}: the latest update {latest} differs from {stated}"
+            )
 
     def _tolerances(self, entries: list[dict[str, Any]], stage: Stage | None) -> None:
         for t in entries:
@@ -471,6 +524,51 @@ class _ProjectLoader:
                 self.session.flush()
                 self.count("actions")
             self.count("meetings")
+
+    def _exception_reports(self) -> None:
+        """Exception reports as issued to the board; an approved one's exception plan replaces
+        the stage plan, on the board's decision of that day in ``[[meetings.decisions]]``."""
+        for r in self.doc.get("exception_reports", []):
+            stage = self.stages[r["stage"]]
+            number = next_number(self.session, ExceptionReport, self.project.id)
+            report = ExceptionReport(
+                project_id=self.project.id,
+                number=number,
+                identifier=f"ER-{number:03d}",
+                level="stage",
+                stage_id=stage.id,
+                issue_id=self.issues[r["issue"]].id if r.get("issue") else None,
+                title=r["title"],
+                drafted_on=parse_date(r["drafted_on"]),
+                author_id=self.person(r.get("author")),
+                **{
+                    name: _text(r, name)
+                    for name in ("deviation", "cause", "consequences", "options", "recommendation")
+                },
+                lessons=_text(r, "lessons"),
+            )
+            self.session.add(report)
+            self.session.flush()
+            freeze_issued(self.session, report, parse_date(r["issued_on"]))
+            approval = r.get("approval")
+            if approval:
+                decided_on = parse_date(approval["decided_on"])
+                decision = self.session.exec(
+                    select(Decision).where(
+                        Decision.project_id == self.project.id,
+                        Decision.stage_id == stage.id,
+                        Decision.decision_date == decided_on,
+                        Decision.activity == "authorise a stage or exception plan",
+                    )
+                ).one()
+                plan = ExceptionPlanInput(
+                    decided_on,
+                    parse_date(approval["planned_end"]),
+                    parse_money(approval["planned_cost"]),
+                    decision.rationale,
+                )
+                adopt_exception_plan(self.session, report, stage, decision, plan)
+            self.count("exception reports")
 
     def _reporting(self) -> None:
         entries = self.doc.get("reporting", [])

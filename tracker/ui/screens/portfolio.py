@@ -23,13 +23,14 @@ COLUMNS = (
     ("Project", "name"),
     ("Current stage", "stage"),
     ("RAG", "rag"),
+    ("Exception", "exception"),
     ("Risks", "risks"),
     ("Issues", "issues"),
     ("Next board", "board"),
     ("Report due", "highlight"),
 )
 
-WIDTHS = {"name": 38, "stage": 26}
+WIDTHS = {"name": 38, "stage": 26, "exception": 11}
 
 
 class PortfolioScreen(Screen):
@@ -54,6 +55,7 @@ class PortfolioScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self.rows: dict[str, PortfolioRow] = {}
+        self.suspended = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -71,6 +73,15 @@ class PortfolioScreen(Screen):
 
     def action_refresh(self) -> None:
         self.load()
+
+    def on_screen_suspend(self) -> None:
+        self.suspended = True
+
+    def on_screen_resume(self) -> None:
+        """Back from a project: show what changed there (a forecast may have gone red)."""
+        if self.suspended:
+            self.suspended = False
+            self.load()
 
     @work(thread=True, exclusive=True, group="portfolio")
     def load(self) -> None:
@@ -102,6 +113,7 @@ class PortfolioScreen(Screen):
                 row.name,
                 row.current_stage or "—",
                 rag_cell(self.app, row.overall_rag),
+                warning_text(self.app, "⚑ exception") if row.exceptions else "",
                 number_cell(row.open_risks),
                 number_cell(row.open_issues),
                 date_cell(row.next_board),

@@ -20,6 +20,7 @@ from tracker.domain.dates import format_date
 from tracker.domain.money import format_money
 from tracker.ui.formatting import date_cell, money_cell, number_cell, rag_cell, warning_text
 from tracker.ui.screens.risk_register import RiskRegisterPane
+from tracker.ui.screens.stages import StagesView, load_stage_plan
 from tracker.ui.widgets.tables import ReadingTable
 
 TABS = (
@@ -83,7 +84,7 @@ class ProjectScreen(Screen):
             with TabPane("3 Issues", id="issues"):
                 yield ReadingTable(id="issue-table")
             with TabPane("4 Stages", id="stages"):
-                yield ReadingTable(id="stage-table")
+                yield StagesView(id="stages-view")
             with TabPane("5 Reports", id="reports"):
                 yield ReadingTable(id="report-table")
             with TabPane("6 Board", id="board"), VerticalScroll():
@@ -126,7 +127,7 @@ class ProjectScreen(Screen):
         loaders: dict[str, Callable[[Any], Any]] = {
             "overview": _overview,
             "issues": _issues,
-            "stages": _overview,
+            "stages": load_stage_plan,
             "reports": _reports,
             "board": _board,
         }
@@ -272,8 +273,8 @@ class ProjectScreen(Screen):
                 rag_cell(self.app, s.rag),
             )
 
-    def _show_stages(self, overview) -> None:
-        self._fill_stages(self.query_one("#stage-table", DataTable), overview.stages)
+    def _show_stages(self, data) -> None:
+        self.query_one("#stages-view", StagesView).show(data)
 
     # ------------------------------------------------------------------ registers
 
