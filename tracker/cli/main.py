@@ -100,9 +100,10 @@ def build_parser() -> Parser:
     _db_option(trail)
     trail.set_defaults(handler="tracker.cli.audit:audit")
 
-    from tracker.cli import risks
+    from tracker.cli import reports, risks
 
     risks.register(sub)
+    reports.register(sub)
     return parser
 
 

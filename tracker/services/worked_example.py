@@ -45,6 +45,7 @@ from tracker.domain.validation import InvalidValue, ValidationError
 from tracker.errors import TrackerError
 from tracker.services.configuration import load_vocabulary
 from tracker.services.fields import PeopleResolver, parse_level
+from tracker.services.highlight import freeze_recorded_report
 from tracker.services.issues import create_issue, parse_issue
 from tracker.services.people import find_or_add_person
 from tracker.services.projects import create_project, parse_project_input
@@ -404,6 +405,7 @@ class _ProjectLoader:
                 take_risk_snapshot(
                     self.session, report, as_at=report_date, residual_overrides=scores
                 )
+                freeze_recorded_report(self.session, report)
             self.reports[number] = report
             self.count("highlight reports")
         self.session.flush()
