@@ -129,13 +129,13 @@ def issue_problems(grid: Sequence[Rating]) -> list[FieldError]:
         if rating.rag is None:
             if rating.aspect == "overall":
                 continue  # follows from the rows below, each named on its own
-            problems.append(FieldError(field, f"{rating.label} has no rating"))
+            problems.append(FieldError(field, "has no rating"))
         elif rating.rag != GREEN and not rating.comment.strip():
             problems.append(
                 FieldError(
                     field,
-                    f"{rating.label} is {rag_word(rating.rag)}: a comment is required for every "
-                    "rating that is not green",
+                    f"is {rag_word(rating.rag)}, so it needs a comment (every rating that is not "
+                    "green does)",
                 )
             )
     return problems

@@ -22,6 +22,7 @@ from typing import Generic, TypeVar
 
 from tracker.domain.dates import format_date, long_date
 from tracker.domain.highlight import (
+    ASPECTS,
     BASIS_WORDS,
     JUDGED,
     LEVELS,
@@ -31,7 +32,7 @@ from tracker.domain.highlight import (
     rating_grid,
     recorded_grid,
 )
-from tracker.domain.rag import AMBER, BLUE, GREEN, NOT_STARTED, RED
+from tracker.domain.rag import AMBER, BLUE, GREEN, NOT_STARTED, RAG_KEY, RED
 from tracker.domain.validation import FieldError
 from tracker.exports.table import DATE, INT, MONEY, RAG, Column
 from tracker.reports.document import Document, Facts, Heading, Note, Paragraph, TableBlock
@@ -269,7 +270,7 @@ def problems_before_issue(data: HighlightData, narrative: Narrative) -> list[Fie
     """Everything that stops the report being issued, each naming its row or section."""
     problems = []
     if not narrative.status_summary.strip():
-        problems.append(FieldError("status summary", "Status summary is not written"))
+        problems.append(FieldError("status summary", "is not written"))
     return problems + issue_problems(grid(data, narrative))
 
 
@@ -748,3 +749,36 @@ def judged_keys(data: HighlightData) -> list[Key]:
             if data.worked_out.get((level, aspect)) is None:
                 keys.append((level, aspect))
     return keys
+
+
+# --------------------------------------------------------------------------- the editor's values
+
+PROSE_FIELDS = {
+    "status summary": "status_summary",
+    "work completed": "work_completed",
+    "work planned": "work_planned",
+    "corrective actions": "corrective_actions",
+}
+
+
+def rating_field(level: str, aspect: str) -> str:
+    """The raw field name of a rating (``project scope``); its comment adds `` comment``."""
+    return f"{level} {aspect}"
+
+
+def narrative_from_raw(raw: Mapping[str, object]) -> Narrative:
+    """The narrative as the editor holds it, read leniently (an unknown rating word counts as
+    not rated): for the live preview, which must never fail while someone types."""
+    judged: dict[Key, str | None] = {}
+    comments: dict[Key, str] = {}
+    for level in LEVELS:
+        for aspect in ASPECTS:
+            name = rating_field(level, aspect)
+            word = str(raw.get(name) or "").strip().casefold()
+            if aspect != "overall":
+                judged[(level, aspect)] = word if word in RAG_KEY else None
+            comment = str(raw.get(f"{name} comment") or "").strip()
+            if comment:
+                comments[(level, aspect)] = comment
+    prose = {attr: str(raw.get(name) or "").strip() for name, attr in PROSE_FIELDS.items()}
+    return Narrative(judged=judged, comments=comments, **prose)

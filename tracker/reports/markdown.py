@@ -59,8 +59,7 @@ def render_markdown(document: Document) -> str:
         elif isinstance(block, Paragraph):
             lines += [prose(block.text), ""]
         elif isinstance(block, Facts):
-            lines += ["| | |", "|---|---|"]
-            lines += [f"| **{_cell(k)}** | {_cell(v)} |" for k, v in block.rows]
+            lines += [f"- **{literal(k)}:** {literal(' '.join(v.split()))}" for k, v in block.rows]
             lines.append("")
         elif isinstance(block, TableBlock):
             lines += _table(block)

@@ -57,6 +57,7 @@ from tracker.domain.validation import InvalidValue, Problems, ValidationError, c
 from tracker.errors import Conflict, NotFound
 from tracker.reports.document import Document
 from tracker.reports.highlight import (
+    PROSE_FIELDS,
     Budget,
     ChangeCounts,
     ChangeRequest,
@@ -75,10 +76,11 @@ from tracker.reports.highlight import (
     grid,
     judged_keys,
     problems_before_issue,
+    rating_field,
 )
 from tracker.services.configuration import load_vocabulary
 from tracker.services.projects import project_by_key
-from tracker.services.records import apply_edit, run_write
+from tracker.services.records import apply_edit, conflict_between, run_write
 from tracker.services.risk_snapshots import take_risk_snapshot
 from tracker.services.status import (
     current_stage,
@@ -93,20 +95,9 @@ REQUEST_FOR_CHANGE = "request for change"
 FINAL_DECISIONS = ("approved", "rejected", "deferred", "concession")
 BOARD_AUTHORITIES = ("project board", "corporate")
 AWAITING_STATUSES = ("raised", "examined", "options proposed")
-PROSE_FIELDS = {
-    "status summary": "status_summary",
-    "work completed": "work_completed",
-    "work planned": "work_planned",
-    "corrective actions": "corrective_actions",
-}
 PROSE_MAX = 20_000
 COMMENT_MAX = 2_000
 RATED_ASPECTS = ASPECTS[1:]
-
-
-def rating_field(level: str, aspect: str) -> str:
-    """The raw field name of a rating (``project scope``); its comment adds `` comment``."""
-    return f"{level} {aspect}"
 
 
 # --------------------------------------------------------------------------- reading rows
@@ -254,24 +245,6 @@ def parse_narrative(
                 comments[(level, aspect)] = comment
     problems.check()
     return NarrativeInput(period_end, Narrative(judged=judged, comments=comments, **prose))
-
-
-def narrative_from_raw(raw: Mapping[str, object]) -> Narrative:
-    """The narrative as the editor holds it, read leniently (an unknown rating word counts as
-    not rated): for the live preview, which must never fail while someone types."""
-    judged: dict[Key, str | None] = {}
-    comments: dict[Key, str] = {}
-    for level in LEVELS:
-        for aspect in ASPECTS:
-            name = rating_field(level, aspect)
-            word = str(raw.get(name) or "").strip().casefold()
-            if aspect != "overall":
-                judged[(level, aspect)] = word if word in RAG_VALUES else None
-            comment = str(raw.get(f"{name} comment") or "").strip()
-            if comment:
-                comments[(level, aspect)] = comment
-    prose = {attr: str(raw.get(name) or "").strip() for name, attr in PROSE_FIELDS.items()}
-    return Narrative(judged=judged, comments=comments, **prose)
 
 
 def _narrative(report: HighlightReport | None, ratings: Mapping[Key, tuple]) -> Narrative:
@@ -1031,6 +1004,11 @@ def _preview_frame(
     start, end = default_period(
         last.period_end if last else None, project.actual_start or project.planned_start, today
     )
+    if start > today:
+        raise InvalidValue(
+            f"highlight report {last.number} covers the period to {format_date(last.period_end)}: "
+            f"nothing to report until {format_date(start)}"
+        )
     if period_end is not None:
         check_period(start, period_end, today)
         end = period_end
@@ -1129,7 +1107,9 @@ def report_document(db: Database, key: str, number: int) -> ReportCopy:
                 "print the draft without --issued"
             )
         successor = session.exec(
-            select(HighlightReport.number).where(HighlightReport.supersedes_id == report.id)
+            select(HighlightReport.number).where(
+                HighlightReport.supersedes_id == report.id, HighlightReport.status != "draft"
+            )
         ).first()
         if report.issued_content is not None:
             document = Document.from_json(report.issued_content)
@@ -1218,10 +1198,7 @@ def _calendar(session: Session, project: Project, reports, today: date) -> Calen
         return None
     upcoming = next_highlight_due(session, project.id)
     closed = project.status == "closed"
-    issued = sorted(
-        (r for r in reports if r.status != "draft" and r.superseded_by is None),
-        key=lambda r: r.period_end,
-    )
+    issued = sorted((r for r in reports if r.status != "draft"), key=lambda r: r.number)
     last_day = max([today, *(r.period_end for r in issued)])
     lines = []
     for due in due_dates(schedule.first_due, schedule.frequency, last_day):
@@ -1258,7 +1235,9 @@ def reports_overview(db: Database, key: str, today: date | None = None) -> Repor
             .order_by(col(HighlightReport.number).desc())
         ).all()
         by_id = {r.id: r for r in reports}
-        successors = {r.supersedes_id: r.number for r in reports if r.supersedes_id}
+        successors = {
+            r.supersedes_id: r.number for r in reports if r.supersedes_id and r.status != "draft"
+        }
         overall = dict(
             session.exec(
                 select(HighlightReportRating.report_id, HighlightReportRating.rag).where(
@@ -1332,7 +1311,10 @@ def start_draft(
         existing = _draft(session, project.id)
         if existing is not None:
             return existing.number
-        frame = _preview_frame(session, project, None, today)
+        try:
+            frame = _preview_frame(session, project, None, today)
+        except InvalidValue as exc:
+            raise ValidationError.single("period end", str(exc)) from None
         last = _last_issued(session, project.id)
         report = HighlightReport(
             project_id=project.id,
@@ -1442,16 +1424,18 @@ def _apply_narrative(
             select(HighlightReportRating).where(HighlightReportRating.report_id == report.id)
         )
     }
+    # A draft keeps what the project manager wrote: judgements and comments. Worked-out
+    # ratings and Overall are computed afresh whenever the report is shown, and stored with
+    # it only when it is issued.
     wanted: dict[Key, tuple[str | None, str]] = {}
     for level in LEVELS:
         for aspect in ASPECTS:
             key = (level, aspect)
-            rag = worked_out.get(key) or narrative.judged.get(key)
+            computed = aspect == "overall" or worked_out.get(key) is not None
+            rag = None if computed else narrative.judged.get(key)
             comment = narrative.comments.get(key, "")
-            if aspect != "overall" and (rag or comment):
+            if rag or comment:
                 wanted[key] = (rag, comment)
-            elif aspect == "overall" and comment:
-                wanted[key] = (None, comment)
     ratings_changed = {k: (r.rag, r.comment) for k, r in existing.items()} != wanted
     stamp = {"updated_at": utcnow()} if ratings_changed and not fields else {}
     apply_edit(session, report, opened_version, fields | stamp, label=label, opened=opened)
@@ -1489,8 +1473,15 @@ def save_draft(
     def work(session: Session) -> int:
         project = project_by_key(session, key)
         report = _editable(session, project, number)
-        parsed = parse_narrative(raw, period_start=report.period_start, today=today)
         label = f"{project.key} highlight report {number}"
+        if opened_version is not None and report.version != opened_version:
+            # Show the conflict in the editor's terms: the fields as typed, yours and theirs.
+            current = raw_values(report, _ratings(session, report.id))
+            mine = {k: str(v) for k, v in raw.items() if opened is None or opened.get(k) != v}
+            raise conflict_between(
+                session, report, label, opened_version, mine, current=current, opened=opened
+            )
+        parsed = parse_narrative(raw, period_start=report.period_start, today=today)
         frame = _frame_for(session, project, report, report_date=today, as_at=today)
         worked_out = gather_report(session, project, frame).worked_out
         _apply_narrative(

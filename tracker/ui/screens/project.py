@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 from tracker.domain.dates import format_date
 from tracker.domain.money import format_money
 from tracker.ui.formatting import date_cell, money_cell, number_cell, rag_cell, warning_text
+from tracker.ui.screens.reports import ReportsPane
 from tracker.ui.widgets.tables import ReadingTable
 
 TABS = (
@@ -84,7 +85,7 @@ class ProjectScreen(Screen):
             with TabPane("4 Stages", id="stages"):
                 yield ReadingTable(id="stage-table")
             with TabPane("5 Reports", id="reports"):
-                yield ReadingTable(id="report-table")
+                yield ReportsPane(self.key, id="reports-pane")
             with TabPane("6 Board", id="board"), VerticalScroll():
                 yield Static("Meetings", classes="section-title")
                 yield ReadingTable(id="meeting-table")
@@ -337,20 +338,8 @@ class ProjectScreen(Screen):
                 date_cell(i.decision_date),
             )
 
-    def _show_reports(self, rows) -> None:
-        table = self.query_one("#report-table", DataTable)
-        table.clear(columns=True)
-        table.add_columns("No.", "Period", "Report date", "Author", "Status", "Overall")
-        for r in rows:
-            period = f"{format_date(r.period_start)} to {format_date(r.period_end)}"
-            table.add_row(
-                number_cell(r.number),
-                period,
-                date_cell(r.report_date),
-                r.author,
-                r.status,
-                rag_cell(self.app, r.overall_rag),
-            )
+    def _show_reports(self, overview) -> None:
+        self.query_one(ReportsPane).show(overview)
 
     def _show_board(self, data) -> None:
         meetings, actions = data
@@ -397,9 +386,9 @@ def _issues(db, key):
 
 
 def _reports(db, key):
-    from tracker.services.reports import list_highlight_reports
+    from tracker.services.highlight import reports_overview
 
-    return list_highlight_reports(db, key)
+    return reports_overview(db, key)
 
 
 def _board(db, key):
