@@ -154,10 +154,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("highlight_report_rating", schema=None) as batch_op:
         batch_op.alter_column("rag", existing_type=sa.VARCHAR(), nullable=True)
-    statements = (
-        SQLITE_TRIGGERS if op.get_bind().dialect.name == "sqlite" else POSTGRESQL_FUNCTIONS
-    )
-    for statement in statements:
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    for statement in SQLITE_TRIGGERS if sqlite else POSTGRESQL_FUNCTIONS:
         op.execute(statement)
 
 
