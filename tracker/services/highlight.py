@@ -1274,6 +1274,15 @@ def reports_overview(db: Database, key: str, today: date | None = None) -> Repor
             frame = _frame_for(session, project, draft, report_date=today, as_at=today)
             data = gather_report(session, project, frame)
             ratings = _ratings(session, draft.id)
+            overall = next(
+                r.rag
+                for r in grid(data, _narrative(draft, ratings))
+                if (r.level, r.aspect) == ("project", "overall")
+            )
+            lines = tuple(
+                replace(line, overall_rag=overall) if line.number == draft.number else line
+                for line in lines
+            )
             view = DraftView(
                 number=draft.number,
                 version=draft.version,

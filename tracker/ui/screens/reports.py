@@ -47,6 +47,14 @@ SECTIONS = (
     ("corrective actions", "Corrective", "corrective-actions"),
 )
 PREVIEW_DELAY = 0.3  # seconds of quiet typing before the preview is rebuilt
+# The preview follows the section being written: each editor tab's heading in the report.
+ANCHORS = {
+    "section-status-summary": "1-status-summary",
+    "section-work-completed": "work-completed",
+    "section-work-planned": "work-planned",
+    "section-corrective-actions": "corrective-actions-taken",
+    "section-ratings": "2-rag-status",
+}
 
 
 class RatingsTable(OpenableTable):
@@ -157,9 +165,10 @@ class ReportsPane(Vertical):
                     with TabPane("Ratings", id="section-ratings"):
                         yield RatingsTable(id="ratings-table")
                 yield Static("", id="draft-problems")
-            with VerticalScroll(id="report-preview-pane"):
+            with Vertical(id="report-preview-side"):
                 yield Static("", id="preview-title")
-                yield Markdown("", id="report-preview")
+                with VerticalScroll(id="report-preview-pane"):
+                    yield Markdown("", id="report-preview")
 
     def on_mount(self) -> None:
         table = self.query_one("#highlight-report-list", DataTable)
@@ -195,6 +204,9 @@ class ReportsPane(Vertical):
         editor = self.query_one("#draft-editor")
         if draft is None:
             self.raw, self.opened, self.version, self.dirty = {}, {}, None, False
+            focused = self.app.focused
+            if focused is not None and editor in focused.ancestors_with_self:
+                self.query_one("#highlight-report-list").focus()
             editor.disabled = True
             self._set_editor_values({})
             self._fill_ratings()
@@ -339,7 +351,7 @@ class ReportsPane(Vertical):
     def _schedule_preview(self, delay: float = PREVIEW_DELAY) -> None:
         if self._timer is not None:
             self._timer.stop()
-        self._timer = self.set_timer(delay, self._render_preview)
+        self._timer = self.set_timer(max(delay, 0.01), self._render_preview)
 
     async def _render_preview(self) -> None:
         from tracker.reports.markdown import render_markdown
@@ -351,11 +363,15 @@ class ReportsPane(Vertical):
         note = "Live preview of the draft, exactly as it will be issued"
         if self.dirty:
             note += " (a new period end shows once saved)"
-        await self._show_markdown(render_markdown(document), note)
+        section = self.query_one("#draft-sections", TabbedContent).active
+        await self._show_markdown(render_markdown(document), note, ANCHORS.get(section, ""))
 
-    async def _show_markdown(self, markdown: str, note: str) -> None:
+    async def _show_markdown(self, markdown: str, note: str, anchor: str = "") -> None:
         self.query_one("#preview-title", Static).update(Text(note, style="italic"))
-        await self.query_one("#report-preview", Markdown).update(markdown)
+        preview = self.query_one("#report-preview", Markdown)
+        await preview.update(markdown)
+        if anchor:
+            preview.goto_anchor(anchor)
 
     @on(TextArea.Changed)
     def text_changed(self, event: TextArea.Changed) -> None:
@@ -381,6 +397,8 @@ class ReportsPane(Vertical):
     @on(TabbedContent.TabActivated, "#draft-sections")
     def section_shown(self, event: TabbedContent.TabActivated) -> None:
         event.stop()  # the project screen's own tabs must not see the editor's
+        if self.draft is not None and self.viewing and self.viewing[0] == "draft":
+            self._schedule_preview(0)
 
     @on(DataTable.RowSelected, "#ratings-table")
     def rate(self, event: DataTable.RowSelected) -> None:
