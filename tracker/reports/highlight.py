@@ -605,7 +605,7 @@ def budget_blocks(budget: Budget | None) -> list:
         ("Forecast spend to completion", budget.forecast_to_completion_pence),
         ("Forecast at completion", budget.forecast_at_completion_pence),
         (
-            "Forecast against plan (+ over, - under)",
+            "Forecast over plan (negative: under)",
             variance(budget.forecast_at_completion_pence, budget.plan_pence),
         ),
         ("Budget remaining after forecast", headroom),
@@ -622,6 +622,22 @@ def budget_blocks(budget: Budget | None) -> list:
         )
         for s in budget.stages
     )
+    if len(budget.stages) > 1:
+        planned = [s.planned_pence for s in budget.stages]
+        forecasts = [s.forecast_pence for s in budget.stages]
+        total_planned = sum(planned) if None not in planned else None
+        total_forecast = sum(forecasts) if None not in forecasts else None
+        stage_rows += (
+            (
+                None,
+                "Total",
+                "",
+                total_planned,
+                budget.actual_to_date_pence,
+                total_forecast,
+                variance(total_forecast, total_planned),
+            ),
+        )
     return [
         TableBlock((Column("item", "Budget summary"), Column("amount", "Amount", MONEY)), summary),
         TableBlock(

@@ -163,10 +163,11 @@ def _text_width(text: str, font: str = FONT, size: float = TABLE_SIZE) -> float:
 
 def _column_widths(block: TableBlock, cells: list[list[str]]) -> list[float]:
     """Widths that fill the frame. A column of numbers, dates, ratings or short text never
-    wraps; a long text column needs at least its longest word. Room left over goes first to
-    columns that would otherwise wrap, in proportion to how much they hold."""
+    wraps (nor does its heading, where there is room); a long text column needs at least its
+    longest word. Room left over goes to the columns that would otherwise wrap, in proportion
+    to how much they hold. A table of numbers alone keeps its natural widths."""
     n = len(block.columns)
-    minimum, natural = [], []
+    whole, words, natural = [], [], []
     for i, column in enumerate(block.columns):
         values = [row[i] for row in cells[:SAMPLE_ROWS]]
         font, extra = (BOLD, MARK_WIDTH) if column.kind == RAG else (FONT, 0)
@@ -175,11 +176,14 @@ def _column_widths(block: TableBlock, cells: list[list[str]]) -> list[float]:
         title_word = max((_text_width(w, BOLD) for w in column.title.split()), default=0.0)
         title = _text_width(column.title, BOLD)
         if column.kind != TEXT or widest <= SHORT_TEXT:
-            minimum.append(min(max(widest, title_word), FRAME_WIDTH / 2) + PADDING + SLACK)
+            whole.append(min(max(widest, title), FRAME_WIDTH / 2) + PADDING + SLACK)
+            words.append(min(max(widest, title_word), FRAME_WIDTH / 2) + PADDING + SLACK)
         else:
-            minimum.append(min(max(longest_word, title_word), FRAME_WIDTH / 3) + PADDING + SLACK)
+            narrowest = min(max(longest_word, title_word), FRAME_WIDTH / 3) + PADDING + SLACK
+            whole.append(narrowest)
+            words.append(narrowest)
         natural.append(max(widest, title) + PADDING + SLACK)
-    widths = list(minimum)
+    widths = whole if sum(whole) <= FRAME_WIDTH * 0.85 else words
     spare = FRAME_WIDTH - sum(widths)
     if spare < 0:  # too many columns for the page: shrink every column in proportion
         return [w * FRAME_WIDTH / sum(widths) for w in widths]
@@ -188,7 +192,9 @@ def _column_widths(block: TableBlock, cells: list[list[str]]) -> list[float]:
         return [widths[i] + spare * wants[i] / sum(wants) for i in range(n)]
     widths = [max(widths[i], natural[i]) for i in range(n)]
     spare = FRAME_WIDTH - sum(widths)
-    text_columns = [i for i, c in enumerate(block.columns) if c.kind == TEXT] or list(range(n))
+    text_columns = [i for i, c in enumerate(block.columns) if c.kind == TEXT]
+    if not text_columns:
+        return widths
     share = sum(widths[i] for i in text_columns)
     return [w + (spare * w / share if i in text_columns else 0) for i, w in enumerate(widths)]
 

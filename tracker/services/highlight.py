@@ -927,7 +927,8 @@ class RegisterReader:
                 )
             )
             tolerances = self._tolerances()
-            rows.append(("Project tolerances", _set_by(tolerances.get(None, {}))))
+            order = list(self.vocabulary.aspects)
+            rows.append(("Project tolerances", _set_by(tolerances.get(None, {}), order)))
             if stage is not None:
                 authorised = (
                     f"authorised on {format_date(stage.authorised_on)}"
@@ -942,7 +943,7 @@ class RegisterReader:
                         f"{format_money(stage.planned_cost_pence) or 'not set'}.",
                     )
                 )
-                rows.append(("Stage tolerances", _set_by(tolerances.get(stage.id, {}))))
+                rows.append(("Stage tolerances", _set_by(tolerances.get(stage.id, {}), order)))
         if baseline is not None:
             rows.append(
                 (
@@ -962,16 +963,18 @@ def _on_or_before(day: date | None, limit: date) -> bool:
     return day is not None and day <= limit
 
 
-def _set_by(tolerances: Mapping[str, Tolerance]) -> str:
+def _set_by(tolerances: Mapping[str, Tolerance], order: list[str]) -> str:
+    """``Time, cost and scope, set on 12/07/2011 by the Executive.``"""
     if not tolerances:
         return "None recorded: time and cost are rated by the project manager's judgement."
     dated = sorted(
         {(t.set_on, t.set_by) for t in tolerances.values()}, key=lambda s: (s[0] is None, s[0])
     )
     on, by = dated[-1]
-    parts = ", ".join(sorted(tolerances))
+    names = [a for a in order if a in tolerances]
+    listed = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
     when = f"set on {format_date(on)}" if on else "date not recorded"
-    return f"{parts}: {when}" + (f" by {by}" if by else "") + "."
+    return f"{listed.capitalize()}, {when}" + (f" by {by}" if by else "") + "."
 
 
 def _frame_for(session: Session, project: Project, report: HighlightReport, **changes) -> Frame:
