@@ -22,7 +22,7 @@ from tracker.reports.quarterly import (
     QuarterReport,
     build_quarterly_summary,
 )
-from tracker.services.highlight import Frame, RegisterReader
+from tracker.services.highlight_data import Frame, RegisterReader
 from tracker.services.projects import project_by_key
 from tracker.services.status import current_stage
 
