@@ -433,3 +433,29 @@ def test_draft_status_only_counts_what_is_in_the_database(demo_db):
     assert done.returncode == 0
     assert sql(demo_db, "SELECT count(*) FROM audit_entry")[0][0] == before
     assert sql(demo_db, "SELECT count(*) FROM highlight_report WHERE status = 'draft'")[0][0] == 0
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "tracker.cli.main",
+        "tracker.cli.reports",
+        "tracker.services.highlight",
+        "tracker.reports.render",
+        "tracker.reports.highlight",
+        "tracker.ui.screens.reports",
+    ],
+)
+def test_reportlab_is_loaded_only_when_a_pdf_is_asked_for(module):
+    import subprocess
+    import sys
+
+    code = f"import sys, {module}; print('reportlab' in sys.modules)"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

@@ -161,11 +161,12 @@ def _text_width(text: str, font: str = FONT, size: float = TABLE_SIZE) -> float:
     return stringWidth(text, font, size)
 
 
-def _column_widths(block: TableBlock, cells: list[list[str]]) -> list[float]:
+def _column_widths(block: TableBlock, cells: list[list[str]]) -> tuple[list[float], list[float]]:
     """Widths that fill the frame. A column of numbers, dates, ratings or short text never
     wraps (nor does its heading, where there is room); a long text column needs at least its
     longest word. Room left over goes to the columns that would otherwise wrap, in proportion
-    to how much they hold. A table of numbers alone keeps its natural widths."""
+    to how much they hold. A table of numbers alone keeps its natural widths. Returns the
+    widths and each column's natural (one-line) width."""
     n = len(block.columns)
     whole, words, natural = [], [], []
     for i, column in enumerate(block.columns):
@@ -186,17 +187,18 @@ def _column_widths(block: TableBlock, cells: list[list[str]]) -> list[float]:
     widths = whole if sum(whole) <= FRAME_WIDTH * 0.85 else words
     spare = FRAME_WIDTH - sum(widths)
     if spare < 0:  # too many columns for the page: shrink every column in proportion
-        return [w * FRAME_WIDTH / sum(widths) for w in widths]
+        return [w * FRAME_WIDTH / sum(widths) for w in widths], natural
     wants = [max(0.0, natural[i] - widths[i]) for i in range(n)]
     if sum(wants) > spare:
-        return [widths[i] + spare * wants[i] / sum(wants) for i in range(n)]
+        return [widths[i] + spare * wants[i] / sum(wants) for i in range(n)], natural
     widths = [max(widths[i], natural[i]) for i in range(n)]
     spare = FRAME_WIDTH - sum(widths)
     text_columns = [i for i, c in enumerate(block.columns) if c.kind == TEXT]
     if not text_columns:
-        return widths
+        return widths, natural
     share = sum(widths[i] for i in text_columns)
-    return [w + (spare * w / share if i in text_columns else 0) for i, w in enumerate(widths)]
+    widened = [w + (spare * w / share if i in text_columns else 0) for i, w in enumerate(widths)]
+    return widened, natural
 
 
 def _table(block: TableBlock) -> list:
@@ -208,8 +210,14 @@ def _table(block: TableBlock) -> list:
     cells = [
         [display(v, c.kind) for v, c in zip(row, block.columns, strict=True)] for row in block.rows
     ]
-    widths = _column_widths(block, cells)
+    widths, natural = _column_widths(block, cells)
     numeric = [c.kind in (INT, MONEY) for c in block.columns]
+    # A column wide enough for its longest text is drawn as plain strings: the same look as a
+    # paragraph, at a fraction of the cost (most cells of a long table are numbers and dates).
+    one_line = [
+        widths[i] >= natural[i] - 0.5 and not any("\n" in row[i] for row in cells)
+        for i in range(len(block.columns))
+    ]
     header = [
         PdfParagraph(_markup(c.title), STYLES["head_number" if numeric[i] else "head"])
         for i, c in enumerate(block.columns)
@@ -224,16 +232,32 @@ def _table(block: TableBlock) -> list:
         ("TOPPADDING", (0, 0), (-1, -1), 2.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         ("LINEBELOW", (0, 0), (-1, 0), 1, colors.HexColor(INK)),
+        ("FONTNAME", (0, 1), (-1, -1), FONT),
+        ("FONTSIZE", (0, 1), (-1, -1), TABLE_SIZE),
+        ("LEADING", (0, 1), (-1, -1), 10.2),
+        ("TEXTCOLOR", (0, 1), (-1, -1), colors.HexColor(INK)),
     ]
+    for c, right in enumerate(numeric):
+        if right:
+            commands.append(("ALIGN", (c, 1), (c, -1), "RIGHT"))
     for r, (raw, texts) in enumerate(zip(block.rows, cells, strict=True), start=1):
         row = []
         for c, (value, text, column) in enumerate(zip(raw, texts, block.columns, strict=True)):
             if column.kind == RAG and value:
-                background, _ = RAG_COLOURS.get(value, (PANEL, INK))
+                background, ink = RAG_COLOURS.get(value, (PANEL, INK))
                 commands.append(("BACKGROUND", (c, r), (c, r), colors.HexColor(background)))
-                row.append(
-                    PdfParagraph(_markup(_rag_label(value)), RAG_STYLES.get(value, STYLES["cell"]))
-                )
+                if one_line[c]:
+                    commands.append(("FONTNAME", (c, r), (c, r), BOLD))
+                    commands.append(("TEXTCOLOR", (c, r), (c, r), colors.HexColor(ink)))
+                    row.append(_rag_label(value))
+                else:
+                    row.append(
+                        PdfParagraph(
+                            _markup(_rag_label(value)), RAG_STYLES.get(value, STYLES["cell"])
+                        )
+                    )
+            elif one_line[c]:
+                row.append(text)
             else:
                 style = STYLES["number" if numeric[c] else "cell"]
                 row.append(PdfParagraph(_markup(text), style))
