@@ -23,7 +23,7 @@ COMMENTED = (
 )
 
 
-async def until(pilot, check, what: str, tries: int = 150):
+async def until(pilot, check, what: str, tries: int = 600):
     for _ in range(tries):
         await pilot.pause(0.05)
         value = check()
