@@ -622,6 +622,9 @@ class ReportsPane(Vertical):
         except (TrackerError, DatabaseError) as exc:
             self.post_message(self.Refused(_one_line(exc)))
             return
+        except Exception as exc:  # e.g. the database refused a role without rights: say so
+            self.post_message(self.Refused(f"Not done: {_one_line(exc)}"))
+            return
         self.post_message(message)
 
     @work(thread=True, group="reports-export")
@@ -632,6 +635,9 @@ class ReportsPane(Vertical):
             size = write_report(document, fmt, path)
         except OSError as exc:
             self.post_message(self.Refused(f"Could not write {path}: {exc.strerror or exc}"))
+            return
+        except Exception as exc:
+            self.post_message(self.Refused(f"Could not export: {_one_line(exc)}"))
             return
         self.post_message(
             self.Done(f"Exported {document.title} to {path} ({size:,} bytes)", reload=False)
