@@ -19,7 +19,6 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 from tracker.domain.dates import format_date
 from tracker.domain.money import format_money
 from tracker.ui.formatting import date_cell, money_cell, number_cell, rag_cell, warning_text
-from tracker.ui.screens.reports import ReportsPane
 from tracker.ui.widgets.tables import ReadingTable
 
 TABS = (
@@ -85,6 +84,8 @@ class ProjectScreen(Screen):
             with TabPane("4 Stages", id="stages"):
                 yield ReadingTable(id="stage-table")
             with TabPane("5 Reports", id="reports"):
+                from tracker.ui.screens.reports import ReportsPane
+
                 yield ReportsPane(self.key, id="reports-pane")
             with TabPane("6 Board", id="board"), VerticalScroll():
                 yield Static("Meetings", classes="section-title")
@@ -339,7 +340,7 @@ class ProjectScreen(Screen):
             )
 
     def _show_reports(self, overview) -> None:
-        self.query_one(ReportsPane).show(overview)
+        self.query_one("#reports-pane").show(overview)
 
     def _show_board(self, data) -> None:
         meetings, actions = data
