@@ -50,27 +50,36 @@ def _record_id(obj: Any) -> str:
     return ":".join(str(v) for v in mapper.primary_key_from_instance(obj))
 
 
-def _project_id(session: Session, obj: Any) -> int | None:
+def _project_id(session: Session, obj: Any, parents: dict | None = None) -> int | None:
     """The project a row belongs to: its own ``project_id``, or its parent's for child rows such
-    as a risk's actionees or a meeting's attendance, so a project's audit trail is complete."""
+    as a risk's actionees or a meeting's attendance, so a project's audit trail is complete.
+    ``parents`` remembers each parent looked up within one flush (a snapshot of ten thousand
+    risks has one parent report)."""
     if isinstance(obj, Project):
         return obj.id
     table = obj.__table__
     if "project_id" in table.c:
         return getattr(obj, "project_id", None)
-    for fk in table.foreign_keys:
+    parents = {} if parents is None else parents
+    links = []
+    for fk in sorted(table.foreign_keys, key=lambda fk: fk.parent.name):
         parent = fk.column.table
         if "project_id" in parent.c and fk.column.name == "id":
             parent_id = inspect(obj).dict.get(fk.parent.name)
-            if parent_id is None:
-                continue
-            found = (
-                session.connection()
-                .execute(select(parent.c.project_id).where(parent.c.id == parent_id))
-                .scalar()
-            )
-            if found is not None:
-                return found
+            if parent_id is not None:
+                links.append((parent, parent_id))
+    for parent, parent_id in links:  # a parent already looked up in this flush answers first
+        if parents.get((parent.name, parent_id)) is not None:
+            return parents[(parent.name, parent_id)]
+    for parent, parent_id in links:
+        found = (
+            session.connection()
+            .execute(select(parent.c.project_id).where(parent.c.id == parent_id))
+            .scalar()
+        )
+        parents[(parent.name, parent_id)] = found
+        if found is not None:
+            return found
     return None
 
 
@@ -91,6 +100,7 @@ def _entries(session: Session) -> list[dict[str, Any]]:
     actor = session.info.get("actor") or default_actor()
     now = utcnow()
     rows: list[dict[str, Any]] = []
+    parents: dict = {}
 
     def add(
         obj: Any,
@@ -116,12 +126,12 @@ def _entries(session: Session) -> list[dict[str, Any]]:
 
     for obj in session.new:
         if obj.__table__.name not in NOT_AUDITED:
-            add(obj, _project_id(session, obj), "insert", None, None, _snapshot(obj))
+            add(obj, _project_id(session, obj, parents), "insert", None, None, _snapshot(obj))
     for obj in session.dirty:
         if obj.__table__.name in NOT_AUDITED or not session.is_modified(obj):
             continue
         state = inspect(obj)
-        project_id = _project_id(session, obj)
+        project_id = _project_id(session, obj, parents)
         for attr in state.mapper.column_attrs:
             if attr.key in IGNORED_FIELDS:
                 continue
@@ -134,7 +144,7 @@ def _entries(session: Session) -> list[dict[str, Any]]:
                 add(obj, project_id, "update", attr.key, old, new)
     for obj in session.deleted:
         if obj.__table__.name not in NOT_AUDITED:
-            add(obj, _project_id(session, obj), "delete", None, _snapshot(obj), None)
+            add(obj, _project_id(session, obj, parents), "delete", None, _snapshot(obj), None)
     return rows
 
 

@@ -744,11 +744,20 @@ class HighlightReport(Timestamped, table=True):
         one_of("status", REPORT_STATUSES),
         CheckConstraint("period_end >= period_start", name="period_ordered"),
         CheckConstraint("status = 'draft' OR issued_at IS NOT NULL", name="issued_has_time"),
+        # One draft at a time: the next report is written, issued, then the one after.
+        Index(
+            "uq_highlight_report_one_draft",
+            "project_id",
+            unique=True,
+            sqlite_where=text("status = 'draft'"),
+            postgresql_where=text("status = 'draft'"),
+        ),
     )
 
 
 class HighlightReportRating(SQLModel, table=True):
-    """One row of a highlight report's RAG grid (Overall, Time, Cost, ...) for project or stage."""
+    """One row of a highlight report's RAG grid (Overall, Time, Cost, ...) for project or stage.
+    A draft may hold a comment on a row not rated yet (``rag`` NULL); an issued report cannot."""
 
     __tablename__ = "highlight_report_rating"
 
@@ -756,7 +765,7 @@ class HighlightReportRating(SQLModel, table=True):
     report_id: int = Field(foreign_key="highlight_report.id", index=True)
     level: str = "project"
     aspect: str
-    rag: str
+    rag: str | None = None
     comment: str = Field(default="", sa_type=Text)
 
     __table_args__ = (

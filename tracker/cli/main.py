@@ -100,10 +100,11 @@ def build_parser() -> Parser:
     _db_option(trail)
     trail.set_defaults(handler="tracker.cli.audit:audit")
 
-    from tracker.cli import risks, stages
+    from tracker.cli import reports, risks, stages
 
     risks.register(sub)
     stages.register(sub)
+    reports.register(sub)
     return parser
 
 

@@ -79,6 +79,7 @@ class Document:
     header: tuple[tuple[str, str], ...] = ()  # printed on every page: project, period, ...
     marking: str = PROTECTIVE_MARKING
     blocks: list[Block] = field(default_factory=list)
+    watermark: str = ""  # e.g. "DRAFT" across every page of a report not yet issued
 
     def add(self, *blocks: Block) -> Document:
         self.blocks.extend(blocks)

@@ -52,6 +52,7 @@ from tracker.services.exceptions import (
     freeze_issued,
 )
 from tracker.services.fields import PeopleResolver, parse_level
+from tracker.services.highlight import freeze_recorded_report
 from tracker.services.issues import create_issue, parse_issue
 from tracker.services.people import find_or_add_person
 from tracker.services.progress import add_progress, facts_of, parse_progress
@@ -457,6 +458,7 @@ class _ProjectLoader:
                 take_risk_snapshot(
                     self.session, report, as_at=report_date, residual_overrides=scores
                 )
+                freeze_recorded_report(self.session, report)
             self.reports[number] = report
             self.count("highlight reports")
         self.session.flush()

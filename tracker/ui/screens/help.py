@@ -54,9 +54,22 @@ class HelpScreen(ModalScreen[None]):
             )
             if purpose:
                 yield Static(purpose, id="help-purpose")
+            for text in self._focused_help():
+                yield Static(Text(text), classes="help-focused")
             yield Static(keys, id="help-keys")
             yield Static(GENERAL, id="help-general")
             yield Static("Escape closes this help.", classes="muted")
+
+    def _focused_help(self) -> list[str]:
+        """What the part of the screen with the cursor is for: the ``HELP`` of the focused
+        widget and of each widget around it that has one, innermost first."""
+        focused = self.target.focused
+        found = []
+        for node in focused.ancestors_with_self if focused is not None else ():
+            text = getattr(type(node), "HELP", None)
+            if text and text not in found and node is not self.target:
+                found.append(text)
+        return found
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)

@@ -86,7 +86,9 @@ class ProjectScreen(Screen):
             with TabPane("4 Stages", id="stages"):
                 yield StagesView(id="stages-view")
             with TabPane("5 Reports", id="reports"):
-                yield ReadingTable(id="report-table")
+                from tracker.ui.screens.reports import ReportsPane
+
+                yield ReportsPane(self.key, id="reports-pane")
             with TabPane("6 Board", id="board"), VerticalScroll():
                 yield Static("Meetings", classes="section-title")
                 yield ReadingTable(id="meeting-table")
@@ -309,20 +311,8 @@ class ProjectScreen(Screen):
                 date_cell(i.decision_date),
             )
 
-    def _show_reports(self, rows) -> None:
-        table = self.query_one("#report-table", DataTable)
-        table.clear(columns=True)
-        table.add_columns("No.", "Period", "Report date", "Author", "Status", "Overall")
-        for r in rows:
-            period = f"{format_date(r.period_start)} to {format_date(r.period_end)}"
-            table.add_row(
-                number_cell(r.number),
-                period,
-                date_cell(r.report_date),
-                r.author,
-                r.status,
-                rag_cell(self.app, r.overall_rag),
-            )
+    def _show_reports(self, overview) -> None:
+        self.query_one("#reports-pane").show(overview)
 
     def _show_board(self, data) -> None:
         meetings, actions = data
@@ -363,9 +353,9 @@ def _issues(db, key):
 
 
 def _reports(db, key):
-    from tracker.services.reports import list_highlight_reports
+    from tracker.services.highlight import reports_overview
 
-    return list_highlight_reports(db, key)
+    return reports_overview(db, key)
 
 
 def _board(db, key):
