@@ -57,7 +57,7 @@ def parse_optional_date(value: str | date | None) -> date | None:
 
 def format_date(value: date | None) -> str:
     """07/12/2009: the short UK form used in tables and forms."""
-    return value.strftime("%d/%m/%Y") if value else ""
+    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}" if value else ""
 
 
 def long_date(value: date | None) -> str:

@@ -79,46 +79,78 @@ def normalise_format(name: str) -> str:
     return wanted
 
 
+def _text(value: Any) -> str:
+    return str(value)
+
+
+def _yes_no(value: Any) -> str:
+    return "Yes" if value else "No"
+
+
+def _pounds(pence: int) -> str:
+    """Money for a spreadsheet: plain pounds, pence only when there are some."""
+    return f"{pence / 100:.2f}" if pence % 100 else str(pence // 100)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+# How each kind of value is shown to a person (tables) and written for a spreadsheet (CSV, TSV);
+# looked up once per column, not once per cell, because a log of 100,000 risks has millions.
+DISPLAY: dict[str, Callable[[Any], str]] = {
+    TEXT: _text,
+    INT: _text,
+    DATE: format_date,
+    DATETIME: lambda value: local_time(value),
+    MONEY: format_money,
+    RAG: rag_word,
+    BOOL: _yes_no,
+}
+SPREADSHEET: dict[str, Callable[[Any], Any]] = {
+    **DISPLAY,
+    TEXT: lambda value: neutralise(value if isinstance(value, str) else str(value)),
+    INT: _same,  # the csv module writes numbers itself
+    MONEY: _pounds,
+}
+
+
 def display(value: Any, kind: str) -> str:
     """A value as a person reads it in a table."""
     if value is None:
         return ""
-    if kind == DATE:
-        return format_date(value)
-    if kind == DATETIME:
-        return local_time(value)
-    if kind == MONEY:
-        return format_money(value)
-    if kind == RAG:
-        return rag_word(value)
-    if kind == BOOL:
-        return "Yes" if value else "No"
-    return str(value)
+    return DISPLAY.get(kind, _text)(value)
 
 
 MARKDOWN_FORMATS = {"github", "pipe"}
 
 
+_MARKDOWN_CELL = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "\\|", "\n": "<br>", "\r": ""}
+)
+
+
 def markdown_cell(text: str) -> str:
     """Cell text that a Markdown renderer shows literally and that cannot break the table."""
-    escaped = (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
-    )
-    return escaped.replace("\r\n", "<br>").replace("\n", "<br>")
+    return text.translate(_MARKDOWN_CELL)
 
 
 def local_time(value: datetime) -> str:
     """A timestamp as a UK reader expects it: London time, day first."""
     from zoneinfo import ZoneInfo
 
-    return value.astimezone(ZoneInfo("Europe/London")).strftime("%d/%m/%Y %H:%M:%S")
+    local = value.astimezone(ZoneInfo("Europe/London"))
+    return f"{format_date(local)} {local.hour:02d}:{local.minute:02d}:{local.second:02d}"
+
+
+_NEUTRALISED = frozenset((*FORMULA_STARTS, "'"))
 
 
 def neutralise(text: str) -> str:
     """A cell a spreadsheet shows as text: one beginning with a formula character gets a leading
     apostrophe (OWASP). So that the importer can undo it exactly, text that already begins with
     an apostrophe gets one too."""
-    return "'" + text if text.startswith((*FORMULA_STARTS, "'")) else text
+    return "'" + text if text and text[0] in _NEUTRALISED else text
 
 
 def unneutralise(text: str) -> str:
@@ -126,18 +158,6 @@ def unneutralise(text: str) -> str:
     if text.startswith("'") and text[1:2] and text[1] in (*FORMULA_STARTS, "'"):
         return text[1:]
     return text
-
-
-def _spreadsheet_text(value: Any, kind: str) -> str:
-    if value is None:
-        return ""
-    if kind == MONEY:
-        return f"{value / 100:.2f}" if value % 100 else str(value // 100)
-    if kind in (INT,):
-        return str(value)
-    if kind == TEXT:
-        return neutralise(str(value))
-    return display(value, kind)
 
 
 def _counted(rows: Iterable[Sequence[Any]], progress: Progress | None) -> Iterator[Sequence[Any]]:
@@ -165,9 +185,13 @@ def write_text(table: Table, fmt: str, out: IO[str], progress: Progress | None =
     if fmt in ("csv", "tsv"):
         writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\r\n")
         writer.writerow([neutralise(c.title) for c in columns])
+        converters = [SPREADSHEET.get(c.kind, _text) for c in columns]
         for row in _counted(table.rows, progress):
             writer.writerow(
-                [_spreadsheet_text(v, c.kind) for v, c in zip(row, columns, strict=True)]
+                [
+                    "" if v is None else convert(v)
+                    for v, convert in zip(row, converters, strict=True)
+                ]
             )
             count += 1
         return count
@@ -184,10 +208,12 @@ def write_text(table: Table, fmt: str, out: IO[str], progress: Progress | None =
         raise ValueError("xlsx is a binary format: give --output FILE")
     from tabulate import tabulate
 
-    cell = markdown_cell if fmt in MARKDOWN_FORMATS else str
+    shown = [DISPLAY.get(c.kind, _text) for c in columns]
+    if fmt in MARKDOWN_FORMATS:
+        shown = [lambda v, f=f: markdown_cell(f(v)) for f in shown]
     body = []
     for row in _counted(table.rows, progress):
-        body.append([cell(display(v, c.kind)) for v, c in zip(row, columns, strict=True)])
+        body.append(["" if v is None else f(v) for v, f in zip(row, shown, strict=True)])
     count = len(body)
     aligns = ["right" if c.kind in (INT, MONEY) else "left" for c in columns]
     out.write(
