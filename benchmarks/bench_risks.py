@@ -17,6 +17,7 @@ import asyncio, json, statistics, time
 from textual import events
 from tracker.ui.app import TrackerApp
 from tracker.ui.backend import Backend
+from tracker.ui.screens.register_pane import RegisterPane
 from tracker.ui.screens.risk_register import RiskRegisterPane
 from tracker.ui.widgets.register_table import RegisterTable
 
@@ -37,17 +38,17 @@ def on_started(self, message):
     self.app.call_after_refresh(stamp, "first rows")
 RiskRegisterPane.on_risk_register_pane_started = on_started
 
-view_handler = RiskRegisterPane.on_risk_register_pane_view_ready
+view_handler = RegisterPane.on_register_pane_view_ready
 def on_view(self, message):
     view_handler(self, message)
     self.app.call_after_refresh(stamp, "view")
-RiskRegisterPane.on_risk_register_pane_view_ready = on_view
+RegisterPane.on_register_pane_view_ready = on_view
 
-rows_handler = RiskRegisterPane.on_risk_register_pane_rows_ready
+rows_handler = RegisterPane.on_register_pane_rows_ready
 def on_rows(self, message):
     rows_handler(self, message)
     self.app.call_after_refresh(stamp, "rows")
-RiskRegisterPane.on_risk_register_pane_rows_ready = on_rows
+RegisterPane.on_register_pane_rows_ready = on_rows
 
 cursor_watch = RegisterTable.watch_cursor
 def on_cursor(self, old, new):

@@ -68,6 +68,7 @@ ISSUE_DECISIONS = (
     "concession",
 )
 DECISION_AUTHORITIES = ("project manager", "change authority", "project board", "corporate")
+ISSUE_RISK_LINKS = ("risk became issue", "issue raised risk")
 LESSON_TYPES = ("project", "corporate/programme", "both")
 DAILY_LOG_TYPES = ("problem", "action", "event", "comment")
 REPORT_STATUSES = ("draft", "issued", "superseded")
@@ -639,6 +640,8 @@ class Issue(Timestamped, table=True):
     decision_rationale: str = Field(default="", sa_type=Text)
     closure_date: date | None = None
     notes: str = Field(default="", sa_type=Text)
+    # Set when a decision escalates the issue: the level that must now decide it.
+    escalated_to: str | None = None
 
     __table_args__ = (
         UniqueConstraint("project_id", "identifier"),
@@ -650,6 +653,7 @@ class Issue(Timestamped, table=True):
         one_of("status", ISSUE_STATUSES),
         one_of("decision", ISSUE_DECISIONS),
         one_of("decided_by_authority", DECISION_AUTHORITIES),
+        one_of("escalated_to", DECISION_AUTHORITIES),
         CheckConstraint("status <> 'closed' OR closure_date IS NOT NULL", name="closed_has_date"),
         CheckConstraint("decision IS NULL OR decision_date IS NOT NULL", name="decision_has_date"),
         CheckConstraint(
@@ -658,6 +662,26 @@ class Issue(Timestamped, table=True):
         CheckConstraint("length(trim(title)) > 0", name="title_not_blank"),
         CheckConstraint("number > 0", name="number_positive"),
         Index("ix_issue_project_status", "project_id", "status"),
+    )
+
+
+class IssueRiskLink(SQLModel, table=True):
+    """An escalation link between the registers: a risk that materialised became this issue, or
+    this issue raised a risk. Both sides show it."""
+
+    __tablename__ = "issue_risk_link"
+
+    issue_id: int = Field(primary_key=True)
+    risk_id: int = Field(primary_key=True)
+    project_id: int = Field(foreign_key="project.id")
+    kind: str
+    linked_on: date
+
+    __table_args__ = (
+        same_project(["project_id", "issue_id"], "issue", ["project_id", "id"]),
+        same_project(["project_id", "risk_id"], "risk", ["project_id", "id"]),
+        one_of("kind", ISSUE_RISK_LINKS),
+        Index("ix_issue_risk_link_risk", "risk_id"),
     )
 
 

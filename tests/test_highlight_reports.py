@@ -97,6 +97,8 @@ def test_requests_for_change_equal_the_issue_register(demo_db):
         priority=3,
         severity=2,
         status="decided",
+        decided_by_authority="project board",
+        decision_by="Chief Finance Officer",
         decision="approved",
         decision_date="20/02/2012",
         cost_of_change="£5,000",
@@ -109,6 +111,8 @@ def test_requests_for_change_equal_the_issue_register(demo_db):
         priority=2,
         severity=3,
         status="decided",
+        decided_by_authority="project board",
+        decision_by="Chief Finance Officer",
         decision="rejected",
         decision_date="12/02/2012",
     )
@@ -120,6 +124,8 @@ def test_requests_for_change_equal_the_issue_register(demo_db):
         priority=2,
         severity=4,
         status="decided",
+        decided_by_authority="project board",
+        decision_by="Chief Finance Officer",
         decision="deferred",
         decision_date="25/02/2012",
     )

@@ -191,3 +191,148 @@ async def test_the_risk_form_says_why_it_cannot_save_in_a_read_only_session(demo
         assert "Not saved: this is a read-only session" in str(problems.content)
         assert app.screen is form  # still open, nothing lost
     database.dispose()
+
+
+def test_issue_register_and_log_writes_are_refused(read_only):
+    from datetime import date
+
+    from tracker.services.daily_log import add_entry, change_entry
+    from tracker.services.issue_changes import (
+        add_issue,
+        advance_issue,
+        change_issue,
+        decide_issue,
+    )
+    from tracker.services.lessons import add_lesson, change_lesson
+    from tracker.services.links import materialise_risk, raise_risk_from_issue
+
+    today = date(2012, 3, 1)
+    with read_only.read() as session:
+        entry_id = session.execute(text("SELECT min(id) FROM daily_log_entry")).scalar()
+    writes = [
+        lambda: add_issue(
+            read_only,
+            "ICS",
+            {"type": "problem/concern", "title": "x", "priority": "2", "severity": "1"},
+            today=today,
+        ),
+        lambda: change_issue(
+            read_only, "ICS", "I-004", {"notes": "x"}, opened_version=None, today=today
+        ),
+        lambda: advance_issue(
+            read_only, "ICS", "I-004", to="options proposed", opened_version=None, today=today
+        ),
+        lambda: decide_issue(
+            read_only,
+            "ICS",
+            "I-003",
+            {
+                "decision": "approved",
+                "decided by authority": "project board",
+                "decision by": "Chief Finance Officer",
+            },
+            opened_version=None,
+            today=today,
+        ),
+        lambda: materialise_risk(read_only, "ICS", "R-012", {}, today=today),
+        lambda: raise_risk_from_issue(
+            read_only,
+            "ICS",
+            "I-003",
+            {
+                "title": "x",
+                "inherent probability": "1",
+                "inherent impact": "1",
+                "owner": "Helen Marsh",
+            },
+            today=today,
+        ),
+        lambda: add_lesson(read_only, "ICS", {"title": "x"}, today=today),
+        lambda: change_lesson(
+            read_only, "ICS", "L-001", {"priority": "2"}, opened_version=None, today=today
+        ),
+        lambda: add_entry(read_only, "ICS", {"description": "x"}, today=today),
+        lambda: change_entry(
+            read_only, "ICS", entry_id, {"result": "x"}, opened_version=None, today=today
+        ),
+    ]
+    for write in writes:
+        with pytest.raises(ReadOnlyDatabase, match="read-only session"):
+            write()
+
+
+def test_issue_and_log_commands_read_only(sqlite_demo_db):
+    db = str(sqlite_demo_db.path)
+    for command in (
+        ["issues", "raise", "--project", "ICS", "--set", "title=x"],
+        ["issues", "update", "I-004", "--project", "ICS", "--set", "notes=x"],
+        ["issues", "advance", "I-004", "--project", "ICS", "--to", "options proposed"],
+        ["issues", "decide", "I-003", "--project", "ICS", "--decision", "approved",
+         "--authority", "project board", "--by", "Chief Finance Officer"],
+        ["issues", "from-risk", "R-012", "--project", "ICS"],
+        ["issues", "raise-risk", "I-003", "--project", "ICS", "--set", "title=x"],
+        ["lessons", "add", "--project", "ICS", "--set", "title=x"],
+        ["dailylog", "add", "--project", "ICS", "--set", "description=x"],
+    ):  # fmt: skip
+        result = run_cli("--read-only", "--db", db, *command)
+        assert result.returncode == 1 and "read-only session" in result.stderr, (
+            command,
+            result.stderr,
+        )
+        assert len(result.stderr.strip().splitlines()) == 1
+    for command, expected in (
+        (["issues", "export", "--project", "ICS", "-f", "csv"], "I-003"),
+        (["issues", "report", "I-003", "--project", "ICS"], "# Issue report I-003"),
+        (["issues", "board-queue", "--project", "ICS", "-f", "csv"], "I-003"),
+        (["lessons", "export", "--project", "ICS", "-f", "csv"], "L-001"),
+        (["dailylog", "export", "--project", "ICS", "-f", "csv"], "15/08/2011"),
+    ):
+        result = run_cli("--read-only", "--db", db, *command)
+        assert result.returncode == 0 and expected in result.stdout, result.stderr
+
+
+async def test_the_decide_dialog_says_why_it_cannot_save_in_a_read_only_session(demo_db):
+    from textual.widgets import Select
+
+    from tracker.ui.app import TrackerApp
+    from tracker.ui.backend import Backend
+    from tracker.ui.screens.issue_register import IssueRegisterPane
+
+    database = open_database(demo_db.url, read_only=True)
+    backend = Backend(demo_db.url, label="tracker.db")
+    backend._database = database
+    app = TrackerApp(backend=backend)
+    async with app.run_test(size=(180, 50)) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if len(app.screen_stack) > 1:
+                break
+        app.open_project("ICS")
+        await pilot.pause(0.3)
+        await pilot.press("3")
+        pane = app.screen.query_one(IssueRegisterPane)
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if pane.shown and pane.table.row_id in pane.table._cells:
+                break
+        table = pane.table
+        table.cursor = next(
+            n for n, row in enumerate(table.ids) if str(table._cells[row][0]) == "I-003"
+        )
+        await pilot.press("d")
+        dialog = app.screen
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if dialog.choices is not None:
+                break
+        dialog.query_one("#f-decision", Select).value = "approved"
+        dialog.query_one("#f-decision-by", Select).value = "Chief Finance Officer"
+        await pilot.press("f2")
+        problems = dialog.query_one("#decide-dialog-problems")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if "read-only" in str(problems.content):
+                break
+        assert "Not saved: this is a read-only session" in str(problems.content)
+        assert app.screen is dialog
+    database.dispose()

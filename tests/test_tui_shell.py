@@ -102,7 +102,19 @@ async def test_open_a_project_and_come_back(demo_db):
                 break
         assert str(risks._cells[risks.row_id][0]) == "R-001"  # highest score, then identifier
         await pilot.press("3")
-        await wait_for_rows(pilot, "#issue-table", 4)
+        for _ in range(100):
+            await pilot.pause(0.05)
+            issues = app.screen.query_one("#issue-table", RegisterTable)
+            if len(issues.ids) >= 4 and issues.row_id in issues._cells:
+                break
+        assert str(issues._cells[issues.row_id][0]) == "I-002"  # the first open issue
+        await pilot.press("7")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            lessons = app.screen.query_one("#daily-table", RegisterTable)
+            if len(lessons.ids) >= 4:
+                break
+        assert len(lessons.ids) == 10
         await pilot.press("6")
         await wait_for_rows(pilot, "#meeting-table", 3)
 

@@ -105,6 +105,11 @@ def build_parser() -> Parser:
     risks.register(sub)
     stages.register(sub)
     reports.register(sub)
+
+    from tracker.cli import issues, logs
+
+    issues.register(sub)
+    logs.register(sub)
     return parser
 
 

@@ -3,7 +3,7 @@ issue types, tolerance aspects)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
@@ -120,6 +120,7 @@ class Vocabulary:
     responses: dict[tuple[str, str], int]  # (risk kind, name) -> id
     issue_types: dict[str, int]
     aspects: dict[str, tuple[int, str]]  # name -> (id, kind)
+    issue_type_uses_budget: dict[int, bool] = field(default_factory=dict)  # type id -> draws?
 
     @property
     def category_names(self) -> dict[int, str]:
@@ -146,6 +147,7 @@ def load_vocabulary(session: Session, project_id: int) -> Vocabulary:
     severity_rows = session.exec(
         select(SeverityLevel).where(SeverityLevel.project_id == project_id)
     ).all()
+    type_rows = session.exec(select(IssueType).where(IssueType.project_id == project_id)).all()
     return Vocabulary(
         probability=_levels(session, ProbabilityLevel, project_id),
         probability_percent={r.level: r.percent for r in probability_rows},
@@ -163,10 +165,7 @@ def load_vocabulary(session: Session, project_id: int) -> Vocabulary:
                 select(RiskResponseType).where(RiskResponseType.project_id == project_id)
             )
         },
-        issue_types={
-            r.name: r.id
-            for r in session.exec(select(IssueType).where(IssueType.project_id == project_id))
-        },
+        issue_types={r.name: r.id for r in type_rows},
         aspects={
             r.name: (r.id, r.kind)
             for r in session.exec(
@@ -175,4 +174,5 @@ def load_vocabulary(session: Session, project_id: int) -> Vocabulary:
                 .order_by(ToleranceAspect.rank)
             )
         },
+        issue_type_uses_budget={r.id: r.uses_change_budget for r in type_rows},
     )

@@ -10,11 +10,13 @@ from datetime import date
 from sqlmodel import Session
 
 from db.models import DECISION_AUTHORITIES, ISSUE_DECISIONS, ISSUE_STATUSES, Issue, Project
-from tracker.domain.dates import parse_optional_date
+from tracker.domain import change_control as cc
+from tracker.domain.dates import format_date, parse_optional_date
 from tracker.domain.money import parse_optional_money
 from tracker.domain.validation import InvalidValue, Problems, choice, optional_text, required_text
 from tracker.services.configuration import Vocabulary
 from tracker.services.fields import PeopleResolver, match_name, parse_level
+from tracker.services.people import roles_of
 from tracker.services.risks import next_number
 
 IMPACT_FIELDS = (
@@ -25,6 +27,37 @@ IMPACT_FIELDS = (
     "impact benefits",
     "impact risk",
 )
+# What the issue form and ``tracker issues update`` change.
+ISSUE_FIELDS = (
+    "type",
+    "title",
+    "description",
+    "date raised",
+    "raised by",
+    "author",
+    "owner",
+    "priority",
+    "severity",
+    "issue report",
+    *IMPACT_FIELDS,
+    "cost of change",
+    "options",
+    "recommendation",
+    "notes",
+)
+# What only the lifecycle changes (``advance_issue`` and ``decide_issue``).
+LIFECYCLE_FIELDS = (
+    "status",
+    "decision",
+    "decision by",
+    "decided by authority",
+    "decision date",
+    "decision rationale",
+    "closure date",
+    "escalated to",
+)
+# Fixed once a decision is recorded: what the decision was about and what it drew.
+DECIDED_FIELDS = ("type", "severity", "cost of change")
 
 
 @dataclass(frozen=True)
@@ -56,6 +89,7 @@ class IssueInput:
     decision_rationale: str
     closure_date: date | None
     notes: str
+    escalated_to: str | None = None
 
 
 def _flag(value: object) -> bool:
@@ -77,6 +111,13 @@ def parse_issue(
     today: date,
     row: int | None = None,
 ) -> IssueInput:
+    """Validate one issue given as raw values keyed by the names in ``ISSUE_FIELDS`` and
+    ``LIFECYCLE_FIELDS``: the one path for the form, the command line and the worked example.
+    Besides each value it checks that the recorded state holds together: a decided issue has a
+    decision made at its severity's level or above by someone who holds a role at that level,
+    dates run forwards, a closed issue has its closure date. (How an issue moves from one state
+    to the next is ``tracker.domain.change_control``'s, applied by ``advance_issue`` and
+    ``decide_issue``.)"""
     problems = Problems(row)
 
     def get(name: str) -> object:
@@ -105,12 +146,67 @@ def parse_issue(
         DECISION_AUTHORITIES,
         required=False,
     )
+    escalated_to = problems.take(
+        "escalated to", choice, get("escalated to"), DECISION_AUTHORITIES, required=False
+    )
     decision_date = problems.take("decision date", parse_optional_date, get("decision date"))
+    decision_by = problems.take("decision by", people.resolve, get("decision by"))
     if decision and decision_date is None:
         problems.add("decision date", "is required when a decision is recorded")
     closure = problems.take("closure date", parse_optional_date, get("closure date"))
     if status == "closed" and closure is None:
         problems.add("closure date", "is required to close an issue")
+    for name, when in (("decision date", decision_date), ("closure date", closure)):
+        if when is not None and when < raised:
+            problems.add(name, f"{format_date(when)} is before the issue was raised")
+    if status in ("decided", "implemented") and not decision:
+        problems.add("decision", f"is required for an issue that is {status}")
+    if status == "implemented" and decision and decision != cc.APPROVED:
+        problems.add("decision", f"an issue that is implemented was approved, not {decision}")
+    if decision and status in cc.OPEN_STATUSES[:3]:
+        problems.add("decision", f"is recorded when the issue is decided, not while {status}")
+    if decision and not authority:
+        problems.add("decided by authority", "is required when a decision is recorded")
+    if decision and authority and authority != cc.CORPORATE and decision_by is None:
+        problems.add("decision by", "is required when a decision is recorded")
+    if decision == cc.ESCALATED and authority:
+        escalated_to = problems.take("escalated to", cc.escalation_target, authority, escalated_to)
+    if decision and authority and severity is not None:
+        level = f"{severity} ({vocabulary.severity[severity].name})"
+        by_severity = vocabulary.severity_decided_by[severity]
+        if decision == cc.ESCALATED:
+            if cc.rank(authority) < cc.rank(by_severity):
+                problems.add(
+                    "decided by authority",
+                    f"severity {level} is already for the {by_severity}: nothing to escalate",
+                )
+        else:
+            required = cc.required_authority(by_severity, escalated_to)
+            why = (
+                f"severity {level}"
+                if required == by_severity
+                else f"an issue escalated to the {required}"
+            )
+            problems.take("decided by authority", cc.check_authority, required, authority, why=why)
+    if decision and authority and decision_by is not None:
+        problems.take(
+            "decision by",
+            cc.check_decider,
+            authority,
+            roles_of(people.session, people.project_id, decision_by),
+            people.name_of(decision_by),
+        )
+    if decision == cc.CONCESSION and found is not None and found != cc.OFF_SPECIFICATION:
+        problems.add(
+            "decision", f"a concession is granted only for an off-specification, not a {found}"
+        )
+    if (
+        decision == cc.APPROVED
+        and type_id is not None
+        and vocabulary.issue_type_uses_budget.get(type_id)
+        and get("cost of change") in (None, "")
+    ):
+        problems.add("cost of change", f"is required to approve a {found}")
     issue = IssueInput(
         issue_type_id=type_id,
         title=title,
@@ -135,19 +231,23 @@ def parse_issue(
         options=optional_text(get("options")),
         recommendation=optional_text(get("recommendation")),
         decision=decision,
-        decision_by_id=problems.take("decision by", people.resolve, get("decision by")),
+        decision_by_id=decision_by,
         decided_by_authority=authority,
         decision_date=decision_date,
         decision_rationale=optional_text(get("decision rationale")),
         closure_date=closure,
         notes=optional_text(get("notes")),
+        escalated_to=escalated_to,
     )
     problems.check()
     return issue
 
 
-def create_issue(session: Session, project: Project, data: IssueInput) -> Issue:
-    number = next_number(session, Issue, project.id)
+def create_issue(
+    session: Session, project: Project, data: IssueInput, *, number: int | None = None
+) -> Issue:
+    """Record a new issue with the next identifier (``I-001``...) unless one is given."""
+    number = number or next_number(session, Issue, project.id)
     issue = Issue(
         project_id=project.id, number=number, identifier=f"I-{number:03d}", **data.__dict__
     )

@@ -53,3 +53,22 @@ def ensure_on_project(
     if existing is None:
         session.add(RoleAssignment(project_id=project_id, person_id=person.id, role=role))
         session.flush()
+
+
+def roles_of(session: Session, project_id: int, person_id: int) -> set[str]:
+    """The roles a person holds on a project (for who may decide what)."""
+    return set(
+        session.exec(
+            select(RoleAssignment.role).where(
+                RoleAssignment.project_id == project_id, RoleAssignment.person_id == person_id
+            )
+        )
+    )
+
+
+def project_people_names(session: Session, project_id: int) -> tuple[str, ...]:
+    """Everyone on the project by name, in alphabetical order (what the forms offer)."""
+    ids = set(project_people(session, project_id).values())
+    return tuple(
+        sorted((p.name for p in session.exec(select(Person)) if p.id in ids), key=str.casefold)
+    )

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
@@ -39,6 +39,7 @@ from tracker.domain.scoring import (
     risk_movement,
     score_rag,
 )
+from tracker.services.history import HistoryLine
 from tracker.services.projects import project_by_key
 from tracker.services.risk_snapshots import baseline_report
 
@@ -788,6 +789,7 @@ class RiskDetail:
     closure_reason: str
     notes: str
     version: int
+    links: tuple = ()  # LinkView: the issues it became or was raised by
 
 
 def risk_detail_by_id(db, key: str, risk_id: int) -> RiskDetail | None:
@@ -802,6 +804,7 @@ def risk_detail_by_id(db, key: str, risk_id: int) -> RiskDetail | None:
 
 
 def risk_detail(db, key: str, identifier: str) -> RiskDetail:
+    from tracker.services.links import risk_links
     from tracker.services.risk_changes import find_risk
 
     with db.read() as session:
@@ -851,59 +854,27 @@ def risk_detail(db, key: str, identifier: str) -> RiskDetail:
             closure_reason=risk.closure_reason,
             notes=risk.notes,
             version=risk.version,
+            links=risk_links(session, risk.id),
         )
 
 
 # --------------------------------------------------------------------------- history
 
-FIELD_NAMES = {
-    "category_id": "category",
-    "author_id": "author",
-    "owner_id": "owner",
-    "response_category_id": "response category",
-    "inherent_cost_impact_pence": "inherent cost impact",
-    "residual_cost_impact_pence": "residual cost impact",
-}
-MONEY_FIELDS = {"inherent_cost_impact_pence", "residual_cost_impact_pence"}
-DATE_FIELDS = {"date_registered", "proximity_date", "closed_on"}
-
-
-@dataclass(frozen=True)
-class HistoryLine:
-    occurred_at: datetime
-    actor: str
-    action: str  # registered | changed | actionee added | actionee removed
-    field: str
-    old: str
-    new: str
+MONEY_FIELDS = frozenset({"inherent_cost_impact_pence", "residual_cost_impact_pence"})
+DATE_FIELDS = frozenset({"date_registered", "proximity_date", "closed_on"})
 
 
 def risk_history(db, key: str, identifier: str) -> list[HistoryLine]:
-    """Every recorded change to a risk, oldest first, in the register's own words: field names
-    as the form shows them, people and categories by name, money in pounds, UK dates. It is read
-    from the audit trail, which nothing in the app can edit or delete."""
-    from tracker.domain.dates import format_date
-    from tracker.domain.money import format_money
+    """Every recorded change to a risk, oldest first, in the register's own words (see
+    ``tracker.services.history``): its fields, its actionees and its links to issues."""
+    from tracker.services.history import HistoryWords, Related, audit_history, people_names
+    from tracker.services.links import issue_link_reader
     from tracker.services.risk_changes import find_risk
 
     with db.read() as session:
         project = project_by_key(session, key)
         risk = find_risk(session, project, identifier)
-        entries = session.execute(
-            select(AuditEntry)
-            .where(
-                or_(
-                    and_(AuditEntry.table_name == "risk", AuditEntry.record_id == str(risk.id)),
-                    and_(
-                        AuditEntry.table_name == "risk_actionee",
-                        AuditEntry.record_id.like(f"{risk.id}:%"),
-                    ),
-                )
-            )
-            .order_by(AuditEntry.id)
-        ).scalars()
-        entries = list(entries)
-        people = dict(session.execute(select(Person.id, Person.name)).all())
+        people = people_names(session)
         categories = dict(
             session.execute(
                 select(RiskCategory.id, RiskCategory.name).where(
@@ -918,43 +889,33 @@ def risk_history(db, key: str, identifier: str) -> list[HistoryLine]:
                 )
             ).all()
         )
+        words = HistoryWords(
+            created="registered",
+            label=risk.identifier,
+            lookups={
+                "owner_id": people,
+                "author_id": people,
+                "category_id": categories,
+                "response_category_id": responses,
+            },
+            money=MONEY_FIELDS,
+            dates=DATE_FIELDS,
+        )
 
-    def shown(name: str, value: str | None) -> str:
-        if value is None or value == "":
-            return ""
-        if name in ("owner_id", "author_id"):
-            return people.get(int(value), value)
-        if name == "category_id":
-            return categories.get(int(value), value)
-        if name == "response_category_id":
-            return responses.get(int(value), value)
-        if name in MONEY_FIELDS:
-            return format_money(int(value))
-        if name in DATE_FIELDS:
-            return format_date(date.fromisoformat(value))
-        return value
-
-    lines = []
-    for entry in entries:
-        if entry.table_name == "risk_actionee":
+        def actionee(entry: AuditEntry) -> HistoryLine:
             person_id = int(entry.record_id.split(":")[1])
             name = people.get(person_id, str(person_id))
             action = "actionee added" if entry.action == "insert" else "actionee removed"
             old, new = ("", name) if entry.action == "insert" else (name, "")
-            lines.append(HistoryLine(entry.occurred_at, entry.actor, action, "actionees", old, new))
-        elif entry.action == "insert":
-            lines.append(
-                HistoryLine(entry.occurred_at, entry.actor, "registered", "", "", risk.identifier)
-            )
-        elif entry.action == "update" and entry.field:
-            lines.append(
-                HistoryLine(
-                    entry.occurred_at,
-                    entry.actor,
-                    "changed",
-                    FIELD_NAMES.get(entry.field, entry.field.replace("_", " ")),
-                    shown(entry.field, entry.old_value),
-                    shown(entry.field, entry.new_value),
-                )
-            )
-    return lines
+            return HistoryLine(entry.occurred_at, entry.actor, action, "actionees", old, new)
+
+        return audit_history(
+            session,
+            "risk",
+            risk.id,
+            words,
+            [
+                Related("risk_actionee", f"{risk.id}:%", actionee),
+                issue_link_reader(session, project.id, risk_id=risk.id),
+            ],
+        )

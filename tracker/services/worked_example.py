@@ -21,13 +21,11 @@ from db.engine import Database
 from db.models import (
     Action,
     BoardMeeting,
-    DailyLogEntry,
     Decision,
     ExceptionReport,
     HighlightReport,
     HighlightReportRating,
     Issue,
-    Lesson,
     MeetingAttendance,
     Programme,
     Project,
@@ -46,14 +44,17 @@ from tracker.domain.money import parse_money, parse_optional_money
 from tracker.domain.validation import InvalidValue, ValidationError
 from tracker.errors import TrackerError
 from tracker.services.configuration import load_vocabulary
+from tracker.services.daily_log import create_entry, parse_daily_log_entry
 from tracker.services.exceptions import (
     ExceptionPlanInput,
     adopt_exception_plan,
     freeze_issued,
 )
-from tracker.services.fields import PeopleResolver, parse_level
+from tracker.services.fields import PeopleResolver
 from tracker.services.highlight import freeze_recorded_report
 from tracker.services.issues import create_issue, parse_issue
+from tracker.services.lessons import create_lesson, parse_lesson
+from tracker.services.links import BECAME_ISSUE, RAISED_RISK, link
 from tracker.services.people import find_or_add_person
 from tracker.services.progress import add_progress, facts_of, parse_progress
 from tracker.services.projects import create_project, parse_project_input
@@ -372,47 +373,31 @@ class _ProjectLoader:
             issue = create_issue(self.session, self.project, data)
             self.issues[issue.identifier] = issue
             self.count("issues")
+            if i.get("from_risk"):
+                link(
+                    self.session, issue, self.risks[i["from_risk"]], BECAME_ISSUE, issue.date_raised
+                )
+            for identifier in i.get("raised_risks", []):
+                link(self.session, issue, self.risks[identifier], RAISED_RISK, issue.date_raised)
 
     def _lessons(self) -> None:
-        for n, lesson in enumerate(self.doc.get("lessons", []), start=1):
-            risk = self.risks[lesson["risk"]] if lesson.get("risk") else None
-            self.session.add(
-                Lesson(
-                    project_id=self.project.id,
-                    number=n,
-                    identifier=f"L-{n:03d}",
-                    lesson_type=lesson.get("type", "project"),
-                    title=lesson["title"],
-                    event=_text(lesson, "event"),
-                    effect=_text(lesson, "effect"),
-                    causes=_text(lesson, "causes"),
-                    early_warning_indicators=_text(lesson, "early_warning_indicators"),
-                    recommendations=_text(lesson, "recommendations"),
-                    previously_identified_as_risk=risk is not None,
-                    risk_id=risk.id if risk else None,
-                    date_logged=parse_date(lesson["date_logged"]),
-                    logged_by_id=self.person(lesson.get("logged_by")),
-                    priority=parse_level(
-                        lesson.get("priority"), self.vocabulary.priority, required=False
-                    ),
-                    action_taken=_text(lesson, "action_taken"),
-                )
+        risks = {identifier: risk.id for identifier, risk in self.risks.items()}
+        for lesson in self.doc.get("lessons", []):
+            data = parse_lesson(
+                _raw(lesson), self.vocabulary, self.people, risks=risks, today=self.today
             )
+            create_lesson(self.session, self.project, data)
             self.count("lessons")
         self.session.flush()
 
     def _daily_log(self) -> None:
         for entry in self.doc.get("daily_log", []):
-            self.session.add(
-                DailyLogEntry(
-                    project_id=self.project.id,
-                    entry_date=parse_date(entry["date"]),
-                    entry_type=entry.get("type", "comment"),
-                    description=entry["description"],
-                    person_responsible_id=self.person(entry.get("person")),
-                    target_date=_date(entry.get("target_date")),
-                    result=_text(entry, "result"),
-                )
+            raw = _raw(entry)
+            raw["person responsible"] = raw.pop("person", None)
+            create_entry(
+                self.session,
+                self.project,
+                parse_daily_log_entry(raw, self.people, today=self.today),
             )
             self.count("daily log entries")
         self.session.flush()

@@ -46,21 +46,33 @@ class ExportScreen(ModalScreen[ExportChoice | None]):
         Binding("escape", "cancel", "Cancel", id="export_cancel"),
     ]
 
-    def __init__(self, *, what: str, scope: str, default_name: str, folder: Path | None = None):
+    def __init__(
+        self,
+        *,
+        what: str,
+        scope: str,
+        default_name: str,
+        folder: Path | None = None,
+        formats: tuple[tuple[str, str], ...] = FORMATS,
+    ):
         super().__init__()
         self.what = what
         self.scope = scope
         self.default_name = default_name
         self.folder = folder or Path.cwd()
+        self.formats = formats
 
     def compose(self) -> ComposeResult:
         with Vertical(id="export-dialog"):
             yield Static(f"Export the {self.what}", id="export-title")
             yield Static(f"Exports {self.scope}.", classes="muted")
             yield Label("Format", classes="form-label")
-            yield Select(FORMATS, value="xlsx", allow_blank=False, id="export-format")
+            first = self.formats[0][1]
+            yield Select(self.formats, value=first, allow_blank=False, id="export-format")
             yield Label("File", classes="form-label")
-            yield Input(str(self.folder / f"{self.default_name}.xlsx"), id="export-path")
+            yield Input(
+                str(self.folder / f"{self.default_name}.{extension(first)}"), id="export-path"
+            )
             yield Static("", classes="form-error", id="export-error")
             with Horizontal(id="export-buttons"):
                 yield Button("Export", id="export", variant="primary")

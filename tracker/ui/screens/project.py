@@ -19,6 +19,8 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 from tracker.domain.dates import format_date
 from tracker.domain.money import format_money
 from tracker.ui.formatting import date_cell, money_cell, number_cell, rag_cell, warning_text
+from tracker.ui.screens.issue_register import IssueRegisterPane
+from tracker.ui.screens.logs import LogsPane
 from tracker.ui.screens.risk_register import RiskRegisterPane
 from tracker.ui.screens.stages import StagesView, load_stage_plan
 from tracker.ui.widgets.tables import ReadingTable
@@ -30,13 +32,14 @@ TABS = (
     ("stages", "Stages"),
     ("reports", "Reports"),
     ("board", "Board"),
+    ("logs", "Logs"),
 )
 
 
 class ProjectScreen(Screen):
     """One project. Number keys switch tabs; Escape goes back to the portfolio."""
 
-    CSS_PATH = ["project.tcss", "risk_register.tcss"]
+    CSS_PATH = ["project.tcss", "risk_register.tcss", "registers.tcss"]
     BINDINGS = [
         Binding("escape", "back", "Portfolio", id="back"),
         *(
@@ -82,7 +85,7 @@ class ProjectScreen(Screen):
             with TabPane("2 Risks", id="risks"):
                 yield RiskRegisterPane(self.key, id="risk-register")
             with TabPane("3 Issues", id="issues"):
-                yield ReadingTable(id="issue-table")
+                yield IssueRegisterPane(self.key, id="issue-register")
             with TabPane("4 Stages", id="stages"):
                 yield StagesView(id="stages-view")
             with TabPane("5 Reports", id="reports"):
@@ -94,6 +97,8 @@ class ProjectScreen(Screen):
                 yield ReadingTable(id="meeting-table")
                 yield Static("Actions", classes="section-title")
                 yield ReadingTable(id="action-table")
+            with TabPane("7 Logs", id="logs"):
+                yield LogsPane(self.key, id="logs-panes")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -111,6 +116,10 @@ class ProjectScreen(Screen):
         active = self.query_one("#tabs", TabbedContent).active or "overview"
         if active == "risks":
             self.query_one(RiskRegisterPane).sync(changed=None, full=True)
+        elif active == "issues":
+            self.query_one(IssueRegisterPane).read_everything_again()
+        elif active == "logs":
+            self.query_one(LogsPane).reload()
         else:
             self.load(active)
 
@@ -119,6 +128,10 @@ class ProjectScreen(Screen):
         tab = event.pane.id or ""
         if tab == "risks":
             self.query_one(RiskRegisterPane).query_one("#risk-table").focus()
+        elif tab == "issues":
+            self.query_one(IssueRegisterPane).table.focus()
+        elif tab == "logs":
+            self.query_one(LogsPane).focus_register()
         elif tab not in self.loaded:
             self.load(tab)
 
@@ -128,7 +141,6 @@ class ProjectScreen(Screen):
 
         loaders: dict[str, Callable[[Any], Any]] = {
             "overview": _overview,
-            "issues": _issues,
             "stages": load_stage_plan,
             "reports": _reports,
             "board": _board,
@@ -148,7 +160,6 @@ class ProjectScreen(Screen):
         self.loaded.add(message.tab)
         {
             "overview": self._show_overview,
-            "issues": self._show_issues,
             "stages": self._show_stages,
             "reports": self._show_reports,
             "board": self._show_board,
@@ -280,37 +291,6 @@ class ProjectScreen(Screen):
 
     # ------------------------------------------------------------------ registers
 
-    def _show_issues(self, rows) -> None:
-        table = self.query_one("#issue-table", DataTable)
-        table.clear(columns=True)
-        table.add_columns(
-            "Issue",
-            "Type",
-            "Title",
-            "Priority",
-            "Severity",
-            "Status",
-            "Raised by",
-            "Raised",
-            "Owner",
-            "Decision",
-            "Decided",
-        )
-        for i in rows:
-            table.add_row(
-                i.identifier,
-                i.issue_type,
-                i.title,
-                i.priority,
-                i.severity,
-                i.status,
-                i.raised_by,
-                date_cell(i.date_raised),
-                i.owner,
-                i.decision,
-                date_cell(i.decision_date),
-            )
-
     def _show_reports(self, overview) -> None:
         self.query_one("#reports-pane").show(overview)
 
@@ -344,12 +324,6 @@ def _overview(db, key):
     from tracker.services.projects import project_overview
 
     return project_overview(db, key)
-
-
-def _issues(db, key):
-    from tracker.services.issues import list_issues
-
-    return list_issues(db, key)
 
 
 def _reports(db, key):

@@ -2,110 +2,56 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
-
-from textual import on, work
-from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, Static
+from tracker.ui.screens.record_form import RecordForm
 
 
-class CloseRiskScreen(ModalScreen[Any]):
-    """Close a risk with a reason (required) and a date (default today). Escape cancels."""
+class CloseRiskScreen(RecordForm):
+    """Close a risk with a reason (required) and a date (default today). Enter closes it;
+    Escape cancels."""
 
-    CSS_PATH = "forms.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="close_cancel"),
-    ]
+    FORM_ID = "close-dialog"
+    FIELDS = ("closure reason", "closed on")
+    LAYOUT = (("closure reason",), ("closed on",))
+    REQUIRED = frozenset({"closure reason"})
+    LABELS = {"closure reason": "Why is it closed?", "closed on": "Closed on"}
+    HINTS = {
+        "closure reason": "e.g. contracts signed; the threat has passed",
+        "closed on": "day first, default today",
+    }
+    SAVE_LABEL = "Close the risk"
+    SAVE_VARIANT = "warning"
+    COMPACT = True
+    SUBMIT_ON_ENTER = True
+    SAVES_CHANGES = False
 
-    def __init__(self, key: str, identifier: str) -> None:
-        super().__init__()
-        self.key = key
-        self.identifier = identifier
-        self.version: int | None = None
+    def heading(self) -> str:
+        return f"Close {self.key} {self.identifier}"
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="close-dialog"):
-            yield Static(f"Close {self.key} {self.identifier}", id="close-title")
-            yield Static("", id="close-risk")
-            yield Label("Why is it closed? *", classes="form-label")
-            yield Input(
-                placeholder="e.g. contracts signed; the threat has passed", id="close-reason"
-            )
-            yield Static("", classes="form-error", id="err-closure-reason")
-            yield Label("Closed on", classes="form-label")
-            yield Input(placeholder="day first, default today", id="close-date")
-            yield Static("", classes="form-error", id="err-closed-on")
-            with Horizontal(id="close-buttons"):
-                yield Button("Close the risk", id="close", variant="warning")
-                yield Button("Cancel (Esc)", id="cancel")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#close-reason").focus()
-        self._load()
-
-    @work(thread=True, group="risk-close")
-    def _load(self) -> None:
+    def load(self, db):
         from tracker.services.risk_register import risk_detail
 
-        detail = risk_detail(self.app.backend.database(), self.key, self.identifier)
-        self.app.call_from_thread(self._show, detail)
+        detail = risk_detail(db, self.key, self.identifier)
+        return detail, {"closure reason": "", "closed on": ""}, detail.version
 
-    def _show(self, detail) -> None:
-        self.version = detail.version
-        self.query_one("#close-risk", Static).update(detail.title)
+    def fill(self, detail, values: dict[str, str]) -> None:
+        self.set_intro(detail.title)
 
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#close")
-    def close_pressed(self) -> None:
-        reason = self.query_one("#close-reason", Input).value
-        closed_on = self.query_one("#close-date", Input).value
-        self._close(reason, closed_on)
-
-    @work(thread=True, exclusive=True, group="risk-close-save")
-    def _close(self, reason: str, closed_on: str) -> None:
+    def save(self, db, values: dict[str, str], version: int | None):
         from tracker.domain.clock import today
-        from tracker.domain.validation import ValidationError
-        from tracker.services.records import EditConflict
         from tracker.services.risk_changes import close_risk
 
-        try:
-            saved = close_risk(
-                self.app.backend.database(),
-                self.key,
-                self.identifier,
-                reason=reason,
-                closed_on=closed_on,
-                opened_version=self.version,
-                today=today(),
-            )
-        except ValidationError as exc:
-            self.app.call_from_thread(self._problems, {e.field: e.message for e in exc.errors})
-            return
-        except EditConflict as exc:
-            self.app.call_from_thread(self._problems, {"closure reason": str(exc)})
-            self._load()
-            return
-        except Exception as exc:
-            from tracker.services.failures import user_message
+        return close_risk(
+            db,
+            self.key,
+            self.identifier,
+            reason=values["closure reason"],
+            closed_on=values["closed on"],
+            opened_version=version,
+            today=today(),
+        )
 
-            message = user_message(exc)
-            if message is None:
-                raise
-            self.app.call_from_thread(self._problems, {"closure reason": f"Not closed: {message}"})
-            return
-        self.app.call_from_thread(self.dismiss, saved)
-
-    def _problems(self, problems: dict[str, str]) -> None:
-        self.query_one("#err-closure-reason", Static).update(problems.get("closure reason", ""))
-        self.query_one("#err-closed-on", Static).update(problems.get("closed on", ""))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#cancel")
-    def cancel_pressed(self) -> None:
-        self.dismiss(None)
+    def conflict(self, conflict) -> None:
+        """Closing asks for nothing the other person changed: say so and read the risk again
+        (keeping what was typed), so a second Enter closes the version that is there now."""
+        self.show_problems({"closure reason": str(conflict)}, "Not closed.")
+        self.read_version_again()

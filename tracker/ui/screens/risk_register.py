@@ -4,15 +4,13 @@ summary risk profile beside it, and the highlighted risk in full below.
 All database work runs in thread workers through the services in
 ``tracker.services.risk_register``: the first screenful comes straight from the database, then
 an in-memory index of the register answers every filter keystroke, and the rows on screen are
-read from the database by id.
+read from the database by id. What every register tab shares (table, count, detail, sorting,
+history, export, forms) is ``RegisterPane``'s.
 """
 
 from __future__ import annotations
 
-import time
-from dataclasses import replace
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -20,8 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Input, ProgressBar, Select, Static
-from textual.worker import get_current_worker
+from textual.widgets import Input, Select, Static
 
 from tracker.domain.dates import format_date
 from tracker.domain.money import format_money
@@ -35,6 +32,7 @@ from tracker.services.risk_register import (
     RiskSort,
 )
 from tracker.ui.formatting import number_cell, rag_cell, warning_text
+from tracker.ui.screens.register_pane import RegisterPane
 from tracker.ui.widgets.heat_map import HeatMapData, RiskHeatMap
 from tracker.ui.widgets.register_table import RegisterColumn, RegisterTable
 
@@ -99,8 +97,18 @@ def register_cells(app, row: RegisterRow) -> list[Text | str]:
     ]
 
 
-class RiskRegisterPane(Vertical):
+class RiskRegisterPane(RegisterPane):
     """The risk register: filter, sort, heat map, add, edit, close, history and export."""
+
+    PREFIX = "risk"
+    NOUN = "risks"
+    COLUMNS = COLUMNS
+    EMPTY = "No risks match."
+    SORT_TITLES = SORT_TITLES
+    SORT_CYCLE = SORT_CYCLE
+    DESCENDING_FIRST = frozenset({"score", "rag", "movement", "updated"})
+    EXPORT_WHAT = "risk log"
+    EXPORT_TITLE = "Risk log"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new_risk", "New risk", id="risk_new"),
@@ -114,6 +122,9 @@ class RiskRegisterPane(Vertical):
         Binding("S", "sort_reverse", "Reverse sort", show=False, id="risk_sort_reverse"),
         Binding("m", "focus_map", "Heat map", show=False, id="risk_heat_map"),
         Binding("t", "focus_table", "Register", show=False, id="risk_table_focus"),
+        Binding(
+            "I", "materialise", "Materialised: make it an issue", show=False, id="risk_to_issue"
+        ),
     ]
 
     class Started(Message):
@@ -128,40 +139,15 @@ class RiskRegisterPane(Vertical):
             super().__init__()
             self.index = index
 
-    class ViewReady(Message):
-        def __init__(self, view, rows, keep: int, started: float, asked: tuple) -> None:
-            super().__init__()
-            self.view = view
-            self.rows = rows
-            self.keep = keep  # where the highlighted risk now is
-            self.started = started
-            self.asked = asked  # the (filter, sort) this view answers
-
-    class RowsReady(Message):
-        def __init__(self, rows) -> None:
-            super().__init__()
-            self.rows = rows
-
-    class DetailReady(Message):
-        def __init__(self, detail) -> None:
-            super().__init__()
-            self.detail = detail
-
-    class Failed(Message):
-        def __init__(self, message: str) -> None:
-            super().__init__()
-            self.message = message
-
     def __init__(self, key: str, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.key = key
-        self.filter = RiskFilter()
-        self.sort = RiskSort()
+        super().__init__(key, id=id)
         self.index = None
-        self.context = None
-        self.last_view_ms: float | None = None
-        self.shown: tuple | None = None  # the (filter, sort) on screen
-        self._started = False
+
+    def initial_filter(self) -> RiskFilter:
+        return RiskFilter()
+
+    def initial_sort(self) -> RiskSort:
+        return RiskSort()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="risk-filters"):
@@ -175,23 +161,15 @@ class RiskRegisterPane(Vertical):
             yield Input(placeholder="Min score", type="integer", id="risk-min-score")
         with Horizontal(id="risk-body"):
             with Vertical(id="risk-main"):
-                yield Static("Loading the risk register…", id="risk-count")
-                yield RegisterTable(COLUMNS, empty="No risks match.", id="risk-table")
+                yield from self.compose_table()
             with Vertical(id="risk-side"):
                 yield RiskHeatMap(id="risk-heat")
                 yield Static("", id="risk-heat-legend")
-        yield Static("", id="risk-detail")
-        yield ProgressBar(id="risk-export-progress", show_eta=False)
+        yield from self.compose_below()
 
-    def on_show(self) -> None:
-        """Read the register the first time the tab is shown, not when the project opens."""
-        if not self._started:
-            self._started = True
-            self.query_one("#risk-table", RegisterTable).show_sort(
-                self.sort.key, self.sort.descending
-            )
-            self.start()
-            self.set_interval(SYNC_EVERY, self.sync)
+    def begin(self) -> None:
+        self.start()
+        self.set_interval(SYNC_EVERY, self.sync)
 
     # ------------------------------------------------------------------ loading
 
@@ -233,57 +211,23 @@ class RiskRegisterPane(Vertical):
         self.index = message.index
         self.refilter()
 
-    def on_risk_register_pane_failed(self, message: Failed) -> None:
-        self.app.notify(message.message, severity="error")
+    def ready(self) -> bool:
+        return self.index is not None
 
-    def refilter(self) -> None:
-        if self.index is not None:
-            table = self.query_one("#risk-table", RegisterTable)
-            self._view(self.filter, self.sort, table.row_id, time.perf_counter())
+    def compute_view(self, db, flt: RiskFilter, sort: RiskSort):
+        return self.index.view(flt, sort)
 
-    @work(thread=True, exclusive=True, group="risk-view")
-    def _view(self, flt: RiskFilter, sort: RiskSort, keep: int | None, started: float) -> None:
+    def fetch_rows(self, db, ids: list[int]) -> list[RegisterRow]:
         from tracker.domain.clock import today
         from tracker.services.risk_register import register_rows
-        from tracker.ui.widgets.register_table import PAGE
 
-        view = self.index.view(flt, sort)
-        try:
-            position = view.ids.index(keep) if keep is not None else 0
-        except ValueError:
-            position = 0
-        window = view.ids[max(0, position - PAGE // 2) : position + PAGE]
-        rows = register_rows(self.app.backend.database(), self.key, window, today())
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.ViewReady(view, rows, position, started, (flt, sort)))
+        return register_rows(db, self.key, ids, today())
 
-    def on_risk_register_pane_view_ready(self, message: ViewReady) -> None:
-        view = message.view
-        table = self.query_one("#risk-table", RegisterTable)
-        table.set_view(view.ids, cursor=message.keep, rows=self._cells(message.rows))
-        table.show_sort(self.sort.key, self.sort.descending)
-        self._show_count(view)
+    def cells(self, row: RegisterRow) -> list:
+        return register_cells(self.app, row)
+
+    def after_view(self, view) -> None:
         self._show_heat(view)
-        self.last_view_ms = (time.perf_counter() - message.started) * 1000
-        self.shown = message.asked
-
-    def _cells(self, rows: list[RegisterRow]) -> dict[int, list]:
-        return {row.id: register_cells(self.app, row) for row in rows}
-
-    @on(RegisterTable.RowsWanted, "#risk-table")
-    def rows_wanted(self, event: RegisterTable.RowsWanted) -> None:
-        self._fetch_rows(event.ids)
-
-    @work(thread=True, group="risk-rows")
-    def _fetch_rows(self, ids: list[int]) -> None:
-        from tracker.domain.clock import today
-        from tracker.services.risk_register import register_rows
-
-        rows = register_rows(self.app.backend.database(), self.key, ids, today())
-        self.post_message(self.RowsReady(rows))
-
-    def on_risk_register_pane_rows_ready(self, message: RowsReady) -> None:
-        self.query_one("#risk-table", RegisterTable).set_rows(self._cells(message.rows))
 
     @work(thread=True, exclusive=True, group="risk-sync")
     def sync(self, changed: list[int] | None = None, full: bool = False) -> None:
@@ -304,12 +248,13 @@ class RiskRegisterPane(Vertical):
     def _resync(self, changed: list[int] | None) -> None:
         table = self.query_one("#risk-table", RegisterTable)
         table.forget_rows(changed)
+        self.detail_stale = True
         self.refilter()
 
     # ------------------------------------------------------------------ what is shown
 
-    def _show_count(self, view) -> None:
-        parts = [Text(f"{view.count} of {view.total} risks", style="bold")]
+    def count_line(self, view) -> list[Text]:
+        parts = [self.count_words(view)]
         if self.filter.cell is not None:
             cell = self.filter.cell
             parts.append(
@@ -318,16 +263,11 @@ class RiskRegisterPane(Vertical):
                     "the map shows all)"
                 )
             )
-        arrow = "▼" if self.sort.descending else "▲"
-        parts.append(
-            Text(
-                f" · sorted by {SORT_TITLES.get(self.sort.key, self.sort.key)} {arrow}", style="dim"
-            )
-        )
+        parts.append(self.sort_words())
         if self.context is not None:
             basis = "residual" if self.filter.basis == CURRENT else "inherent"
             parts.append(Text(f" · scores: {basis}", style="dim"))
-        self.query_one("#risk-count", Static).update(Text.assemble(*parts), layout=False)
+        return parts
 
     def _show_heat(self, view) -> None:
         context = self.context
@@ -367,28 +307,12 @@ class RiskRegisterPane(Vertical):
             legend.append("No highlight report issued yet: no movement to show.", style="dim")
         self.query_one("#risk-heat-legend", Static).update(legend, layout=False)
 
-    @on(RegisterTable.Highlighted, "#risk-table")
-    def highlighted(self, event: RegisterTable.Highlighted) -> None:
-        if event.row_id is not None:
-            self._detail(event.row_id)
-        else:
-            self.query_one("#risk-detail", Static).update("")
-
-    @work(thread=True, exclusive=True, group="risk-detail")
-    def _detail(self, row_id: int) -> None:
+    def fetch_detail(self, db, row_id: int):
         from tracker.services.risk_register import risk_detail_by_id
 
-        time.sleep(0.05)  # a held-down arrow key reads only the risk it stops on
-        if get_current_worker().is_cancelled:
-            return
-        detail = risk_detail_by_id(self.app.backend.database(), self.key, row_id)
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.DetailReady(detail))
+        return risk_detail_by_id(db, self.key, row_id)
 
-    def on_risk_register_pane_detail_ready(self, message: DetailReady) -> None:
-        d = message.detail
-        if d is None:
-            return
+    def show_detail(self, d) -> Text:
         text = Text()
         text.append(f"{d.identifier} {d.title}\n", style="bold")
         for label, value in (
@@ -401,6 +325,9 @@ class RiskRegisterPane(Vertical):
             if value:
                 text.append(f"{label}: ", style="bold")
                 text.append(" ".join(value.split()) + "\n")
+        for link in d.links:
+            text.append("Issue: ", style="bold")
+            text.append(f"{link.on_risk()}: {link.title}\n")
         facts = [f"registered {format_date(d.date_registered)} by {d.author or 'not recorded'}"]
         facts.append(f"inherent P{d.inherent[0]} x I{d.inherent[1]}")
         if d.residual:
@@ -419,17 +346,13 @@ class RiskRegisterPane(Vertical):
         if d.closed_on:
             facts.append(f"closed {format_date(d.closed_on)}: {d.closure_reason}")
         text.append(" · ".join(facts), style="dim")
-        self.query_one("#risk-detail", Static).update(text)
+        return text
 
     # ------------------------------------------------------------------ filtering and sorting
 
-    def _set_filter(self, **changes: Any) -> None:
-        self.filter = replace(self.filter, **changes)
-        self.refilter()
-
     @on(Input.Changed, "#risk-search")
     def search_changed(self, event: Input.Changed) -> None:
-        self._set_filter(text=event.value)
+        self.set_filter(text=event.value)
 
     @on(Input.Submitted, "#risk-search")
     def search_submitted(self) -> None:
@@ -438,43 +361,23 @@ class RiskRegisterPane(Vertical):
     @on(Input.Changed, "#risk-min-score")
     def min_score_changed(self, event: Input.Changed) -> None:
         value = event.value.strip()
-        self._set_filter(min_score=int(value) if value.isdigit() else None)
+        self.set_filter(min_score=int(value) if value.isdigit() else None)
 
     @on(Select.Changed, "#risk-status")
     def status_changed(self, event: Select.Changed) -> None:
-        self._set_filter(status=str(event.value))
+        self.set_filter(status=str(event.value))
 
     @on(Select.Changed, "#risk-owner")
     def owner_changed(self, event: Select.Changed) -> None:
-        self._set_filter(owner=None if event.value is Select.NULL else str(event.value))
+        self.set_filter(owner=None if event.value is Select.NULL else str(event.value))
 
     @on(Select.Changed, "#risk-category")
     def category_changed(self, event: Select.Changed) -> None:
-        self._set_filter(category=None if event.value is Select.NULL else str(event.value))
+        self.set_filter(category=None if event.value is Select.NULL else str(event.value))
 
     @on(RiskHeatMap.CellSelected, "#risk-heat")
     def cell_selected(self, event: RiskHeatMap.CellSelected) -> None:
-        self._set_filter(cell=HeatCell(*event.cell) if event.cell else None)
-
-    @on(RegisterTable.HeaderClicked, "#risk-table")
-    def header_clicked(self, event: RegisterTable.HeaderClicked) -> None:
-        key = event.column.sort_key or "identifier"
-        if key == self.sort.key:
-            self.sort = RiskSort(key, not self.sort.descending)
-        else:
-            self.sort = RiskSort(key, key in ("score", "rag", "movement", "updated"))
-        self.refilter()
-
-    def action_sort_next(self) -> None:
-        keys = list(SORT_CYCLE)
-        position = keys.index(self.sort.key) if self.sort.key in keys else -1
-        key = keys[(position + 1) % len(keys)]
-        self.sort = RiskSort(key, key in ("score", "movement", "updated"))
-        self.refilter()
-
-    def action_sort_reverse(self) -> None:
-        self.sort = RiskSort(self.sort.key, not self.sort.descending)
-        self.refilter()
+        self.set_filter(cell=HeatCell(*event.cell) if event.cell else None)
 
     def sort_by(self, key: str, descending: bool) -> None:
         if key not in SORT_KEYS:
@@ -486,114 +389,63 @@ class RiskRegisterPane(Vertical):
         basis = INHERENT if self.filter.basis == CURRENT else CURRENT
         heat = self.query_one("#risk-heat", RiskHeatMap)
         heat.selected = None
-        self._set_filter(basis=basis, cell=None)
-
-    def action_filter(self) -> None:
-        self.query_one("#risk-search", Input).focus()
+        self.set_filter(basis=basis, cell=None)
 
     def action_focus_map(self) -> None:
         self.query_one("#risk-heat").focus()
 
-    def action_focus_table(self) -> None:
-        self.query_one("#risk-table").focus()
-
     # ------------------------------------------------------------------ changes
 
-    def _highlighted_identifier(self) -> str | None:
-        table = self.query_one("#risk-table", RegisterTable)
-        row_id = table.row_id
-        if row_id is None:
-            return None
-        cells = table._cells.get(row_id)
-        return str(cells[0]) if cells else None
+    def new_form(self):
+        from tracker.ui.screens.risk_form import RiskForm
 
-    @on(RegisterTable.Selected, "#risk-table")
-    def row_selected(self) -> None:
-        self.action_edit_risk()
+        return RiskForm(self.key, None)
+
+    def edit_form(self, identifier: str):
+        from tracker.ui.screens.risk_form import RiskForm
+
+        return RiskForm(self.key, identifier)
 
     def action_new_risk(self) -> None:
-        from tracker.ui.screens.risk_form import RiskForm
-
-        self.app.push_screen(RiskForm(self.key, None), self._saved)
+        self.action_new()
 
     def action_edit_risk(self) -> None:
-        from tracker.ui.screens.risk_form import RiskForm
-
-        identifier = self._highlighted_identifier()
-        if identifier:
-            self.app.push_screen(RiskForm(self.key, identifier), self._saved)
+        self.action_edit()
 
     def action_close_risk(self) -> None:
         from tracker.ui.screens.risk_close import CloseRiskScreen
 
-        identifier = self._highlighted_identifier()
+        identifier = self.highlighted_identifier()
         if identifier:
-            self.app.push_screen(CloseRiskScreen(self.key, identifier), self._saved)
+            self.app.push_screen(CloseRiskScreen(self.key, identifier), self.saved)
 
-    def action_history(self) -> None:
-        from tracker.ui.screens.risk_history import RiskHistoryScreen
+    def action_materialise(self) -> None:
+        """The highlighted risk has happened: raise it as an issue, linked both ways."""
+        from tracker.ui.screens.issue_dialogs import MaterialiseRiskScreen
 
-        identifier = self._highlighted_identifier()
+        identifier = self.highlighted_identifier()
         if identifier:
-            self.app.push_screen(RiskHistoryScreen(self.key, identifier))
+            self.app.push_screen(MaterialiseRiskScreen(self.key, identifier), self._materialised)
 
-    def _saved(self, saved) -> None:
-        if saved is None:
+    def _materialised(self, made) -> None:
+        if made is None:
             return
-        self.app.notify(f"{self.key} {saved.identifier} saved (version {saved.version})")
+        closed = f"; {made.risk} closed" if made.risk_closed else ""
+        self.app.notify(f"{self.key} {made.risk} materialised as issue {made.issue}{closed}")
+        self.sync(changed=[made.risk_id])
+        for issues in self.screen.query("IssueRegisterPane"):  # already read: show the issue
+            if issues.context is not None:
+                issues.read_everything_again()
+
+    def history(self, db, identifier: str) -> list:
+        from tracker.services.risk_register import risk_history
+
+        return risk_history(db, self.key, identifier)
+
+    def after_save(self, saved) -> None:
         self.sync(changed=[saved.risk_id] if getattr(saved, "risk_id", None) else None)
 
-    # ------------------------------------------------------------------ export
-
-    def action_export(self) -> None:
-        from tracker.ui.screens.export import ExportScreen
-
-        table = self.query_one("#risk-table", RegisterTable)
-        count = len(table.ids)
-        self.app.push_screen(
-            ExportScreen(
-                what=f"{self.key} risk log",
-                scope=f"the {count} risks shown, in the order shown",
-                default_name=f"{self.key}-risk-log",
-            ),
-            self._export_chosen,
-        )
-
-    def _export_chosen(self, choice) -> None:
-        if choice is not None:
-            ids = list(self.query_one("#risk-table", RegisterTable).ids)
-            progress = self.query_one("#risk-export-progress", ProgressBar)
-            progress.update(total=max(1, len(ids)), progress=0)
-            progress.display = True
-            self._export(choice.format, choice.path, ids)
-
-    @work(thread=True, group="risk-export")
-    def _export(self, fmt: str, path: Path, ids: list[int]) -> None:
-        from tracker.exports.table import write_file
+    def export_table(self, db, ids: list[int]):
         from tracker.services.risk_log import RiskLogSelection, risk_log_table
 
-        progress = self.query_one("#risk-export-progress", ProgressBar)
-
-        def advance(count: int) -> None:
-            self.app.call_from_thread(progress.update, progress=count)
-
-        try:
-            table = risk_log_table(self.app.backend.database(), self.key, RiskLogSelection(ids=ids))
-            count = write_file(table, fmt, path, advance)
-        except Exception as exc:
-            from tracker.services.failures import user_message
-
-            message = user_message(exc) or (str(exc) if isinstance(exc, ValueError) else None)
-            if message is None:
-                raise
-            self.app.call_from_thread(self._export_done, None, message)
-            return
-        self.app.call_from_thread(self._export_done, (count, path), None)
-
-    def _export_done(self, result, error: str | None) -> None:
-        self.query_one("#risk-export-progress").display = False
-        if error:
-            self.app.notify(f"Export failed: {error}", severity="error", timeout=10)
-        else:
-            count, path = result
-            self.app.notify(f"Exported {count} risks to {path}", title="Risk log", timeout=10)
+        return risk_log_table(db, self.key, RiskLogSelection(ids=ids))

@@ -1,9 +1,10 @@
-"""A risk's history: every recorded change, oldest first, read from the audit trail (which
-nothing in the app can edit or delete)."""
+"""A record's history, for any register: every recorded change, oldest first, read from the
+audit trail (which nothing in the app can edit or delete)."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -16,8 +17,10 @@ from textual.widgets import DataTable, Footer, Static
 from tracker.exports.table import local_time
 
 
-class RiskHistoryScreen(ModalScreen[None]):
-    """The history of one risk: who changed what, when, from what to what. Read only."""
+class HistoryScreen(ModalScreen[None]):
+    """The history of one record: who changed what, when, from what to what. Read only.
+    ``load(db)`` returns its history lines (``tracker.services.history.HistoryLine``); it runs
+    in a worker."""
 
     CSS_PATH = "forms.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -25,14 +28,15 @@ class RiskHistoryScreen(ModalScreen[None]):
         Binding("h", "dismiss", "Close", show=False, id="history_close_h"),
     ]
 
-    def __init__(self, key: str, identifier: str) -> None:
+    def __init__(self, title: str, load: Callable[[Any], list]) -> None:
         super().__init__()
-        self.key = key
-        self.identifier = identifier
+        self.heading = title
+        self.load = load
+        self.lines: list = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="history-dialog"):
-            yield Static(f"History of {self.key} {self.identifier}", id="history-title")
+            yield Static(self.heading, id="history-title")
             yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="history-detail")
             yield Static(
@@ -52,11 +56,9 @@ class RiskHistoryScreen(ModalScreen[None]):
         table.focus()
         self._load()
 
-    @work(thread=True, group="risk-history")
+    @work(thread=True, group="history")
     def _load(self) -> None:
-        from tracker.services.risk_register import risk_history
-
-        lines = risk_history(self.app.backend.database(), self.key, self.identifier)
+        lines = self.load(self.app.backend.database())
         self.app.call_from_thread(self._show, lines)
 
     def _show(self, lines) -> None:
@@ -76,10 +78,9 @@ class RiskHistoryScreen(ModalScreen[None]):
             table.add_row("", "", "No changes recorded", "", "", "")
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        lines = getattr(self, "lines", [])
-        if event.row_key.value is None or not lines:
+        if event.row_key.value is None or not self.lines:
             return
-        line = lines[int(event.row_key.value)]
+        line = self.lines[int(event.row_key.value)]
         self.query_one("#history-detail", Static).update(
             Text.assemble(
                 (f"{line.field or line.action}", "bold"),
