@@ -9,9 +9,10 @@ residual where the risk has been assessed after its response, else inherent.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
@@ -510,68 +511,84 @@ def _load_columns(db, key: str, since: datetime | None = None) -> _Loaded:
         )
         if since is not None:
             query = query.where(Risk.updated_at >= since)
-        rows = session.connection().execute(query).all()
         tolerance = project.risk_tolerance_score
-    c = _Columns(
-        ids=[],
-        numbers=[],
-        statuses=[],
-        kinds=[],
-        texts=[],
-        titles=[],
-        owners=[],
-        categories=[],
-        responses=[],
-        codes={CURRENT: [], INHERENT: []},
-        scores={CURRENT: [], INHERENT: []},
-        proximity=[],
-        updated=[],
-        before=[],
-        before_status=[],
-    )
-    for (
-        rid,
-        number,
-        status,
-        kind,
-        ident,
-        title,
-        cause,
-        event,
-        effect,
-        owner_name,
-        category,
-        response,
-        ip,
-        ii,
-        rp,
-        ri,
-        proximity,
-        updated,
-        then_status,
-        before,
-    ) in rows:
-        owner_name = owner_name or ""
-        c.ids.append(rid)
-        c.numbers.append(number)
-        c.statuses.append(status)
-        c.kinds.append(kind)
-        c.texts.append(" ".join((ident, title, cause, event, effect, owner_name)).casefold())
-        c.titles.append(title.casefold())
-        c.owners.append(owner_name)
-        c.categories.append(category or "")
-        c.responses.append(response or "")
-        offset = KIND_CODE[kind] * 10_000
-        cp, ci = (rp, ri) if rp is not None else (ip, ii)
-        c.codes[CURRENT].append(offset + cp * 100 + ci)
-        c.codes[INHERENT].append(offset + ip * 100 + ii)
-        c.scores[CURRENT].append(cp * ci)
-        c.scores[INHERENT].append(ip * ii)
-        c.proximity.append(proximity)
-        c.updated.append(updated)
-        c.before.append(before if then_status is not None else None)
-        c.before_status.append(then_status)
+        connection = session.connection()
+        intern = sys.intern  # statuses, kinds, owners...: one string each, not one per risk
+        c = _Columns(
+            ids=[],
+            numbers=[],
+            statuses=[],
+            kinds=[],
+            texts=[],
+            titles=[],
+            owners=[],
+            categories=[],
+            responses=[],
+            codes={CURRENT: [], INHERENT: []},
+            scores={CURRENT: [], INHERENT: []},
+            proximity=[],
+            updated=[],
+            before=[],
+            before_status=[],
+        )
+        for (
+            rid,
+            number,
+            status,
+            kind,
+            ident,
+            title,
+            cause,
+            event,
+            effect,
+            owner_name,
+            category,
+            response,
+            ip,
+            ii,
+            rp,
+            ri,
+            proximity,
+            updated,
+            then_status,
+            before,
+        ) in _batches(connection, query):
+            owner_name = intern(owner_name or "")
+            c.ids.append(rid)
+            c.numbers.append(number)
+            c.statuses.append(intern(status))
+            c.kinds.append(intern(kind))
+            c.texts.append(" ".join((ident, title, cause, event, effect, owner_name)).casefold())
+            c.titles.append(title.casefold())
+            c.owners.append(owner_name)
+            c.categories.append(intern(category or ""))
+            c.responses.append(intern(response or ""))
+            offset = KIND_CODE[kind] * 10_000
+            cp, ci = (rp, ri) if rp is not None else (ip, ii)
+            c.codes[CURRENT].append(offset + cp * 100 + ci)
+            c.codes[INHERENT].append(offset + ip * 100 + ii)
+            c.scores[CURRENT].append(cp * ci)
+            c.scores[INHERENT].append(ip * ii)
+            c.proximity.append(proximity)
+            c.updated.append(updated)
+            c.before.append(before if then_status is not None else None)
+            c.before_status.append(then_status and intern(then_status))
     return _Loaded(c, token, tolerance)
+
+
+def _batches(connection, query, size: int = 5_000) -> Iterator:
+    """The rows of ``query`` (whose first column is ``Risk.id``) a batch at a time, in id
+    order: at 100,000 risks, holding every raw row (with its cause, event and effect) beside the
+    index would double the screen's memory. Each batch is read whole, not streamed: a cursor
+    held open while the rows are worked through hands the GIL to and fro with every row and
+    made the screen's first paint ten times slower."""
+    last = 0
+    while True:
+        batch = connection.execute(query.where(Risk.id > last).order_by(Risk.id).limit(size)).all()
+        yield from batch
+        if len(batch) < size:
+            return
+        last = batch[-1][0]
 
 
 def register_index(db, key: str) -> RegisterIndex:
