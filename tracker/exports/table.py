@@ -12,6 +12,7 @@ comes from tabulate's escaping ``html`` format; ``unsafehtml`` and ``latex_raw``
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import os
@@ -137,10 +138,15 @@ def markdown_cell(text: str) -> str:
 
 def local_time(value: datetime) -> str:
     """A timestamp as a UK reader expects it: London time, day first."""
+    local = value.astimezone(_london())
+    return f"{format_date(local)} {local.hour:02d}:{local.minute:02d}:{local.second:02d}"
+
+
+@functools.cache
+def _london():
     from zoneinfo import ZoneInfo
 
-    local = value.astimezone(ZoneInfo("Europe/London"))
-    return f"{format_date(local)} {local.hour:02d}:{local.minute:02d}:{local.second:02d}"
+    return ZoneInfo("Europe/London")
 
 
 _NEUTRALISED = frozenset((*FORMULA_STARTS, "'"))
@@ -167,6 +173,56 @@ def _counted(rows: Iterable[Sequence[Any]], progress: Progress | None) -> Iterat
             progress(n)
 
 
+def _write_spreadsheet_text(table: Table, fmt: str, out: IO[str], progress: Progress | None) -> int:
+    """CSV or TSV. A log of 100,000 risks has millions of cells, so the work per cell is kept
+    to what a spreadsheet needs: text is only looked at for a formula character, numbers and
+    blanks go to the csv module as they are (it writes ``None`` as an empty cell), and only
+    dates, money, RAG and yes/no columns are converted; a date seen before is not formatted
+    again."""
+    writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\r\n")
+    columns = list(table.columns)
+    writer.writerow([neutralise(c.title) for c in columns])
+    texts = [i for i, c in enumerate(columns) if c.kind == TEXT]
+    converted = [
+        (i, _memoised(SPREADSHEET[c.kind]) if c.kind == DATE else SPREADSHEET[c.kind])
+        for i, c in enumerate(columns)
+        if c.kind not in (TEXT, INT)
+    ]
+    width = len(columns)
+    starts = _NEUTRALISED
+    count = 0
+    for row in _counted(table.rows, progress):
+        if len(row) != width:
+            raise ValueError(f"row {count + 1} has {len(row)} values for {width} columns")
+        cells = list(row)
+        for i in texts:
+            value = cells[i]
+            if value:
+                if value.__class__ is not str:
+                    value = cells[i] = str(value)
+                if value[0] in starts:
+                    cells[i] = "'" + value
+        for i, convert in converted:
+            value = cells[i]
+            if value is not None:
+                cells[i] = convert(value)
+        writer.writerow(cells)
+        count += 1
+    return count
+
+
+def _memoised(convert: Callable[[Any], str]) -> Callable[[Any], str]:
+    seen: dict[Any, str] = {}
+
+    def cached(value: Any) -> str:
+        text = seen.get(value)
+        if text is None:
+            text = seen[value] = convert(value)
+        return text
+
+    return cached
+
+
 def _json_value(value: Any, kind: str) -> Any:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
@@ -183,18 +239,7 @@ def write_text(table: Table, fmt: str, out: IO[str], progress: Progress | None =
     columns = list(table.columns)
     count = 0
     if fmt in ("csv", "tsv"):
-        writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\r\n")
-        writer.writerow([neutralise(c.title) for c in columns])
-        converters = [SPREADSHEET.get(c.kind, _text) for c in columns]
-        for row in _counted(table.rows, progress):
-            writer.writerow(
-                [
-                    "" if v is None else convert(v)
-                    for v, convert in zip(row, converters, strict=True)
-                ]
-            )
-            count += 1
-        return count
+        return _write_spreadsheet_text(table, fmt, out, progress)
     if fmt == "json":
         keys = [json_key(c) for c in columns]
         out.write("[")
