@@ -839,6 +839,9 @@ class BoardMeeting(Timestamped, table=True):
     minutes: str = Field(default="", sa_type=Text)
     status: str = "scheduled"
     next_meeting_date: date | None = None
+    # The agenda item the board review reached (1-based; 0 before it starts), so a review
+    # interrupted mid-meeting resumes where it stopped.
+    review_item: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
     __table_args__ = (
         one_of("kind", MEETING_KINDS),
@@ -848,6 +851,18 @@ class BoardMeeting(Timestamped, table=True):
             "next_meeting_date IS NULL OR next_meeting_date > meeting_date", name="next_after"
         ),
     )
+
+
+class MeetingNote(Timestamped, table=True):
+    """What the minutes record under one item of the board review's agenda."""
+
+    __tablename__ = "meeting_note"
+
+    meeting_id: int = Field(foreign_key="board_meeting.id", primary_key=True)
+    item: int = Field(primary_key=True)
+    notes: str = Field(default="", sa_type=Text)
+
+    __table_args__ = (CheckConstraint("item BETWEEN 1 AND 20", name="item_valid"),)
 
 
 class MeetingAttendance(SQLModel, table=True):
