@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
@@ -48,6 +49,9 @@ from tracker.errors import Conflict, NotFound
 from tracker.services.board import ActionRow, DecisionRow, action_rows, decision_rows
 from tracker.services.records import apply_edit, run_write
 from tracker.services.risks import next_number
+
+if TYPE_CHECKING:
+    from tracker.reports.minutes import MinutesContent
 
 BOARD_ROLES = ("executive", "senior user", "senior supplier")
 
@@ -1049,3 +1053,50 @@ def parse_next_meeting(value: str) -> date | None:
         return parse_optional_date(value.strip() or None)
     except InvalidValue as exc:
         raise ValidationError.single("next meeting", str(exc)) from None
+
+
+# --------------------------------------------------------------------------- minutes
+
+
+def minutes_content(record: MeetingRecord) -> MinutesContent:
+    from tracker.reports.minutes import MinutesContent
+
+    def people(seats) -> tuple[tuple[str, str], ...]:
+        return tuple((s.name, s.role) for s in seats)
+
+    return MinutesContent(
+        project_key=record.key,
+        project_name=record.project,
+        title=record.title or record.kind,
+        meeting_date=record.meeting_date,
+        location=record.location,
+        status=record.status,
+        chair=record.chair,
+        quorate=record.quorum.quorate,
+        quorum_reason=record.quorum.reason,
+        present=people(s for s in record.seats if s.attendance == "present"),
+        in_attendance=people(s for s in record.seats if s.attendance == "in attendance"),
+        apologies=people(record.apologies),
+        agenda=record.agenda,
+        items=tuple(
+            (item.number, item.title, record.notes[item.number][0])
+            for item in AGENDA
+            if record.notes.get(item.number, ("", 0))[0]
+        ),
+        narrative=record.minutes,
+        decisions=tuple(
+            (d.identifier, d.activity, d.summary, d.rationale, d.prompted_by, d.tolerances)
+            for d in record.decisions
+        ),
+        actions=tuple(
+            (a.identifier, a.description, a.owner, a.due_date, a.status) for a in record.actions
+        ),
+        next_meeting=record.next_meeting_date,
+    )
+
+
+def minutes_document(db, key: str, meeting_date: date | str | None = None):
+    """The minutes of a meeting (default: the last held) as a ``Document``."""
+    from tracker.reports.minutes import minutes_document as build
+
+    return build(minutes_content(meeting_record(db, key, meeting_date)))
