@@ -165,7 +165,9 @@ class MeetingRecord:
 
     @property
     def label(self) -> str:
-        return f"{self.key} {self.title or self.kind} of {format_date(self.meeting_date)}"
+        name = self.title or self.kind
+        name = name if name.startswith(self.key) else f"{self.key} {name}"
+        return f"{name} of {format_date(self.meeting_date)}"
 
     @property
     def attendees(self) -> tuple[Seat, ...]:
