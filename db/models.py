@@ -858,11 +858,15 @@ class MeetingNote(Timestamped, table=True):
 
     __tablename__ = "meeting_note"
 
-    meeting_id: int = Field(foreign_key="board_meeting.id", primary_key=True)
-    item: int = Field(primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="board_meeting.id", index=True)
+    item: int
     notes: str = Field(default="", sa_type=Text)
 
-    __table_args__ = (CheckConstraint("item BETWEEN 1 AND 20", name="item_valid"),)
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "item"),
+        CheckConstraint("item BETWEEN 1 AND 20", name="item_valid"),
+    )
 
 
 class MeetingAttendance(SQLModel, table=True):

@@ -954,7 +954,11 @@ def save_notes(
         project, meeting, _chair = _open_for_writing(
             session, key, meeting_date, today, decision=False
         )
-        note = session.get(MeetingNote, (meeting.id, item))
+        note = session.exec(
+            select(MeetingNote).where(
+                MeetingNote.meeting_id == meeting.id, MeetingNote.item == item
+            )
+        ).first()
         if note is None:
             note = MeetingNote(meeting_id=meeting.id, item=item, notes=text.strip())
             session.add(note)

@@ -7,7 +7,7 @@ meetings start at 0 (not begun).
 
 Revision ID: 0007
 Revises: 0006
-Create Date: 2026-12-03 12:52:31.600432
+Create Date: 2026-12-03 13:03:03.118222
 """
 
 from collections.abc import Sequence
@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("updated_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("version", sa.Integer(), server_default="1", nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("meeting_id", sa.Integer(), nullable=False),
         sa.Column("item", sa.Integer(), nullable=False),
         sa.Column("notes", sa.Text(), nullable=False),
@@ -37,8 +38,14 @@ def upgrade() -> None:
             ["board_meeting.id"],
             name=op.f("fk_meeting_note_meeting_id_board_meeting"),
         ),
-        sa.PrimaryKeyConstraint("meeting_id", "item", name=op.f("pk_meeting_note")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_meeting_note")),
+        sa.UniqueConstraint("meeting_id", "item", name=op.f("uq_meeting_note_meeting_id_item")),
     )
+    with op.batch_alter_table("meeting_note", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_meeting_note_meeting_id"), ["meeting_id"], unique=False
+        )
+
     with op.batch_alter_table("board_meeting", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("review_item", sa.Integer(), server_default="0", nullable=False)
@@ -48,5 +55,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("board_meeting", schema=None) as batch_op:
         batch_op.drop_column("review_item")
+
+    with op.batch_alter_table("meeting_note", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_meeting_note_meeting_id"))
 
     op.drop_table("meeting_note")
