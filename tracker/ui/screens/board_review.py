@@ -230,7 +230,8 @@ class BoardReviewScreen(Screen):
         seats.clear(columns=True)
         seats.add_columns("Name", "Role", "Attendance")
         for seat in meeting.seats:
-            seats.add_row(seat.name, seat.role, seat.attendance)
+            shown = "—" if seat.attendance == "not recorded" else seat.attendance
+            seats.add_row(seat.name, seat.role, shown)
         if meeting.seats:
             seats.move_cursor(row=min(cursor, len(meeting.seats) - 1))
 
