@@ -839,6 +839,9 @@ class BoardMeeting(Timestamped, table=True):
     minutes: str = Field(default="", sa_type=Text)
     status: str = "scheduled"
     next_meeting_date: date | None = None
+    # The agenda item the board review reached (1-based; 0 before it starts), so a review
+    # interrupted mid-meeting resumes where it stopped.
+    review_item: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
     __table_args__ = (
         one_of("kind", MEETING_KINDS),
@@ -847,6 +850,22 @@ class BoardMeeting(Timestamped, table=True):
         CheckConstraint(
             "next_meeting_date IS NULL OR next_meeting_date > meeting_date", name="next_after"
         ),
+    )
+
+
+class MeetingNote(Timestamped, table=True):
+    """What the minutes record under one item of the board review's agenda."""
+
+    __tablename__ = "meeting_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="board_meeting.id", index=True)
+    item: int
+    notes: str = Field(default="", sa_type=Text)
+
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "item"),
+        CheckConstraint("item BETWEEN 1 AND 20", name="item_valid"),
     )
 
 

@@ -17,6 +17,11 @@ from tracker.domain.board import describe_weekday_of_month, next_meeting_date, q
         (date(2012, 5, 31), date(2012, 6, 28)),  # 31st into a 30-day month
         (date(2011, 11, 30), date(2011, 12, 28)),
         (date(2012, 3, 1), date(2012, 4, 5)),  # first Thursday
+        (date(2012, 3, 29), date(2012, 4, 26)),  # fifth Thursday, April has four: its last
+        (date(2012, 8, 31), date(2012, 9, 28)),  # the 31st, a fifth Friday: September's last
+        (date(2012, 10, 31), date(2012, 11, 28)),  # the 31st into a 30-day month
+        (date(2012, 12, 31), date(2013, 1, 28)),  # a fifth Monday across the year end
+        (date(2013, 1, 30), date(2013, 2, 27)),  # fifth Wednesday into a short February
     ],
 )
 def test_next_meeting_is_the_same_weekday_of_the_month(held, next_one):

@@ -336,3 +336,49 @@ async def test_the_decide_dialog_says_why_it_cannot_save_in_a_read_only_session(
         assert "Not saved: this is a read-only session" in str(problems.content)
         assert app.screen is dialog
     database.dispose()
+
+
+def test_board_review_writes_are_refused(read_only):
+    from datetime import date
+
+    from tracker.services import board_review as br
+
+    meeting = today = date(2012, 3, 14)
+    writes = [
+        lambda: br.record_attendance(
+            read_only, "ICS", meeting, {"Chief Finance Officer": "present"}, today=today
+        ),
+        lambda: br.mark_action(read_only, "ICS", meeting, "A-021", "done", today=today),
+        lambda: br.decide_issue_at_board(
+            read_only,
+            "ICS",
+            meeting,
+            "I-003",
+            {"decision": "rejected", "rationale": "x"},
+            today=today,
+        ),
+        lambda: br.note_highlight_report(read_only, "ICS", meeting, 6, today=today),
+        lambda: br.approve_exception_plan_at_board(
+            read_only, "ICS", meeting, "ER-001", {"rationale": "x"}, today=today
+        ),
+        lambda: br.authorise_at_stage_boundary(
+            read_only, "ICS", meeting, "ES-001", {"rationale": "x"}, today=today
+        ),
+        lambda: br.add_decision(read_only, "ICS", meeting, {"summary": "x"}, today=today),
+        lambda: br.add_action(
+            read_only,
+            "ICS",
+            meeting,
+            {"description": "x", "owner": "Helen Marsh", "due": "30/03/2012"},
+            today=today,
+        ),
+        lambda: br.save_notes(read_only, "ICS", meeting, 1, "x", today=today),
+        lambda: br.remember_item(read_only, "ICS", meeting, 2, today=today),
+        lambda: br.close_meeting(read_only, "ICS", meeting, None, today=today),
+    ]
+    for write in writes:
+        with pytest.raises(ReadOnlyDatabase):
+            write()
+    # Reading the review and printing the minutes work for a board member.
+    assert br.board_review(read_only, "ICS", today=today).meeting.meeting_date == meeting
+    assert br.minutes_document(read_only, "ICS").title.startswith("Minutes")

@@ -106,10 +106,11 @@ def build_parser() -> Parser:
     stages.register(sub)
     reports.register(sub)
 
-    from tracker.cli import issues, logs
+    from tracker.cli import board, issues, logs
 
     issues.register(sub)
     logs.register(sub)
+    board.register(sub)
     return parser
 
 

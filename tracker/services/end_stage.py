@@ -633,106 +633,123 @@ def authorise_next_stage(
     """On an issued End Stage Report: close the stage with its actual figures (a final progress
     update), authorise the next stage with its plan (a decision; the plan is its baseline), and
     mark the report approved."""
+    return run_write(
+        db,
+        lambda session: apply_authorisation(
+            session, key, identifier, data, today=today, opened_version=opened_version
+        ),
+        actor=actor,
+    )
+
+
+def apply_authorisation(
+    session: Session,
+    key: str,
+    identifier: str,
+    data: StageAuthorisationInput | Mapping[str, object],
+    *,
+    today: date,
+    opened_version: int | None = None,
+) -> Authorised:
+    """``authorise_next_stage`` inside the caller's transaction. On the End Stage Report of the
+    last stage the board's decision is to authorise closure, and the project closes."""
     from tracker.services.projects import project_by_key
 
-    def work(session: Session) -> Authorised:
-        project = project_by_key(session, key)
-        report = find_end_stage_report(session, project, identifier)
-        label = f"{project.key} {report.identifier}"
-        if report.status != "issued":
-            state = "still a draft" if report.status == "draft" else "already approved"
-            raise Conflict(f"{label} is {state}: the board authorises on an issued report")
-        stage = session.get(Stage, report.stage_id)
-        following = session.get(Stage, report.next_stage_id) if report.next_stage_id else None
-        typed = data
-        if not isinstance(typed, StageAuthorisationInput):
-            typed = parse_authorisation(
-                typed,
-                stage_start=stage.actual_start or stage.planned_start,
-                issued_on=report.issued_on,
-                has_next=following is not None,
-                today=today,
-            )
-        apply_edit(session, report, opened_version, {}, label=label)
-        if stage.status not in ("authorised", "in progress"):
-            raise Conflict(f"{project.key}: {stage.name} is {stage.status}")
-        add_progress(
-            session,
-            stage,
-            ProgressInput(
-                as_at=typed.actual_end,
-                started_on=None
-                if stage.actual_start
-                else (stage.planned_start or typed.actual_end),
-                actual_cost_pence=typed.actual_cost_pence,
-                estimate_to_complete_pence=0,
-                forecast_cost_pence=typed.actual_cost_pence,
-                forecast_end=typed.actual_end,
-                percent_complete=100,
-                note=f"Stage closed on the board's authorisation ({report.identifier}).",
-            ),
-            recorded_by=session.info.get("actor", ""),
+    project = project_by_key(session, key)
+    report = find_end_stage_report(session, project, identifier)
+    label = f"{project.key} {report.identifier}"
+    if report.status != "issued":
+        state = "still a draft" if report.status == "draft" else "already approved"
+        raise Conflict(f"{label} is {state}: the board authorises on an issued report")
+    stage = session.get(Stage, report.stage_id)
+    following = session.get(Stage, report.next_stage_id) if report.next_stage_id else None
+    typed = data
+    if not isinstance(typed, StageAuthorisationInput):
+        typed = parse_authorisation(
+            typed,
+            stage_start=stage.actual_start or stage.planned_start,
+            issued_on=report.issued_on,
+            has_next=following is not None,
+            today=today,
         )
-        stage.status = "completed"
-        stage.actual_end = typed.actual_end
-        stage.actual_cost_pence = typed.actual_cost_pence
-        stage.forecast_end = typed.actual_end
-        stage.forecast_cost_pence = typed.actual_cost_pence
-        stage.percent_complete = 100
-        session.flush()
-        if following is not None:
-            ensure_baseline(session, following)
-            plan = plan_text(
-                typed.next_planned_start, typed.next_planned_end, typed.next_planned_cost_pence
-            )
-            summary = (
-                f"Authorised the {following.name} stage ({plan})"
-                f" on {report.identifier}, the End Stage Report for {stage.name}, which closed on "
-                f"{format_date(typed.actual_end)} at {format_money(typed.actual_cost_pence)}."
-            )
-        else:
-            summary = (
-                f"Approved {report.identifier}, the End Stage Report for {stage.name}, which "
-                f"closed on {format_date(typed.actual_end)} at "
-                f"{format_money(typed.actual_cost_pence)}."
-            )
-        decision = record_decision(
-            session,
-            project,
-            activity="authorise a stage or exception plan",
-            decided_on=typed.decided_on,
-            summary=summary,
-            rationale=typed.rationale,
-            stage=following or stage,
+    apply_edit(session, report, opened_version, {}, label=label)
+    if stage.status not in ("authorised", "in progress"):
+        raise Conflict(f"{project.key}: {stage.name} is {stage.status}")
+    add_progress(
+        session,
+        stage,
+        ProgressInput(
+            as_at=typed.actual_end,
+            started_on=None if stage.actual_start else (stage.planned_start or typed.actual_end),
+            actual_cost_pence=typed.actual_cost_pence,
+            estimate_to_complete_pence=0,
+            forecast_cost_pence=typed.actual_cost_pence,
+            forecast_end=typed.actual_end,
+            percent_complete=100,
+            note=f"Stage closed on the board's authorisation ({report.identifier}).",
+        ),
+        recorded_by=session.info.get("actor", ""),
+    )
+    stage.status = "completed"
+    stage.actual_end = typed.actual_end
+    stage.actual_cost_pence = typed.actual_cost_pence
+    stage.forecast_end = typed.actual_end
+    stage.forecast_cost_pence = typed.actual_cost_pence
+    stage.percent_complete = 100
+    session.flush()
+    if following is not None:
+        ensure_baseline(session, following)
+        plan = plan_text(
+            typed.next_planned_start, typed.next_planned_end, typed.next_planned_cost_pence
         )
-        if following is not None:
-            original = baselines(session, following.id)[0]
-            following.planned_start = typed.next_planned_start
-            following.planned_end = typed.next_planned_end
-            following.planned_cost_pence = typed.next_planned_cost_pence
-            following.status = "authorised"
-            following.authorised_on = typed.decided_on
-            session.flush()
-            if (original.planned_start, original.planned_end, original.planned_cost_pence) != (
-                following.planned_start,
-                following.planned_end,
-                following.planned_cost_pence,
-            ):
-                add_baseline(
-                    session,
-                    following,
-                    kind="stage plan",
-                    approved_on=typed.decided_on,
-                    decision=decision,
-                    note=f"Stage plan authorised on {report.identifier}",
-                )
-        report.status = "approved"
-        report.decided_on = typed.decided_on
-        report.decision_id = decision.id
+        summary = (
+            f"Authorised the {following.name} stage ({plan})"
+            f" on {report.identifier}, the End Stage Report for {stage.name}, which closed on "
+            f"{format_date(typed.actual_end)} at {format_money(typed.actual_cost_pence)}."
+        )
+    else:
+        summary = (
+            f"Authorised closure of the project on {report.identifier}, the End Stage Report "
+            f"for {stage.name}, the last stage, which closed on "
+            f"{format_date(typed.actual_end)} at {format_money(typed.actual_cost_pence)}."
+        )
+        project.status = "closed"
+        project.actual_end = typed.actual_end
+    decision = record_decision(
+        session,
+        project,
+        activity="authorise a stage or exception plan" if following else "authorise closure",
+        decided_on=typed.decided_on,
+        summary=summary,
+        rationale=typed.rationale,
+        stage=following or stage,
+    )
+    if following is not None:
+        original = baselines(session, following.id)[0]
+        following.planned_start = typed.next_planned_start
+        following.planned_end = typed.next_planned_end
+        following.planned_cost_pence = typed.next_planned_cost_pence
+        following.status = "authorised"
+        following.authorised_on = typed.decided_on
         session.flush()
-        return Authorised(decision.identifier, stage.name, following.name if following else "")
-
-    return run_write(db, work, actor=actor)
+        if (original.planned_start, original.planned_end, original.planned_cost_pence) != (
+            following.planned_start,
+            following.planned_end,
+            following.planned_cost_pence,
+        ):
+            add_baseline(
+                session,
+                following,
+                kind="stage plan",
+                approved_on=typed.decided_on,
+                decision=decision,
+                note=f"Stage plan authorised on {report.identifier}",
+            )
+    report.status = "approved"
+    report.decided_on = typed.decided_on
+    report.decision_id = decision.id
+    session.flush()
+    return Authorised(decision.identifier, stage.name, following.name if following else "")
 
 
 def reports_for(session: Session, project_id: int) -> list[EndStageReport]:

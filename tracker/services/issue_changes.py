@@ -298,72 +298,89 @@ def decide_issue(
     authority and by a person holding a role at that level. Refused when the issue is not ready
     for a decision, when the level is below the one its severity (or an escalation) requires,
     and when an approval would overspend the change budget below the project board."""
+    return _write(
+        db,
+        lambda session: apply_decision(
+            session, key, identifier, raw, opened_version=opened_version, today=today
+        ),
+        opened_version=opened_version,
+        actor=actor,
+    )
+
+
+def apply_decision(
+    session: Session,
+    key: str,
+    identifier: str,
+    raw: Mapping[str, object],
+    *,
+    opened_version: int | None,
+    today: date,
+) -> SavedIssue:
+    """``decide_issue`` inside the caller's transaction (the board review records its own
+    decision log entry in the same one)."""
     from tracker.services.projects import project_by_key
 
     unknown = sorted(set(raw) - set(DECISION_INPUTS))
     if unknown:
         raise ValidationError.single(unknown[0], "is not part of a decision")
-
-    def work(session: Session) -> SavedIssue:
-        project = project_by_key(session, key)
-        issue = find_issue(session, project, identifier)
-        vocabulary = load_vocabulary(session, project.id)
-        label = f"{project.key} {issue.identifier}"
-        current = issue_raw_values(session, issue, vocabulary)
-        _versioned(session, issue, label, opened_version, dict(raw), current, None)
-        type_name = vocabulary.issue_type_names[issue.issue_type_id]
-        problems = Problems()
-        decision = problems.take("decision", choice, _text(raw, "decision"), ISSUE_DECISIONS)
-        authority = problems.take(
-            "decided by authority",
-            choice,
-            _text(raw, "decided by authority"),
-            DECISION_AUTHORITIES,
+    project = project_by_key(session, key)
+    issue = find_issue(session, project, identifier)
+    vocabulary = load_vocabulary(session, project.id)
+    label = f"{project.key} {issue.identifier}"
+    current = issue_raw_values(session, issue, vocabulary)
+    _versioned(session, issue, label, opened_version, dict(raw), current, None)
+    type_name = vocabulary.issue_type_names[issue.issue_type_id]
+    problems = Problems()
+    decision = problems.take("decision", choice, _text(raw, "decision"), ISSUE_DECISIONS)
+    authority = problems.take(
+        "decided by authority",
+        choice,
+        _text(raw, "decided by authority"),
+        DECISION_AUTHORITIES,
+    )
+    if decision:
+        problems.take(
+            "decision",
+            cc.check_decision,
+            issue.status,
+            issue.decision,
+            decision,
+            type_name,
+            who=issue.identifier,
         )
-        if decision:
-            problems.take(
-                "decision",
-                cc.check_decision,
-                issue.status,
-                issue.decision,
-                decision,
-                type_name,
-                who=issue.identifier,
-            )
-        problems.check()
-        values = current | {
-            "status": cc.DECIDED,
-            "decision": decision,
-            "decided by authority": authority,
-            "decision by": _text(raw, "decision by"),
-            "decision date": _text(raw, "decision date") or format_date(today),
-            "decision rationale": _text(raw, "decision rationale"),
-        }
-        if decision == cc.ESCALATED:
-            values["escalated to"] = _text(raw, "escalated to")
-        if "cost of change" in raw:
-            values["cost of change"] = _text(raw, "cost of change")
-        data = parse_issue(values, vocabulary, PeopleResolver(session, project.id), today=today)
-        if (
-            decision == cc.ESCALATED
-            and issue.escalated_to
-            and cc.rank(authority) < cc.rank(issue.escalated_to)
-        ):
-            raise ValidationError.single(
-                "decided by authority",
-                f"{issue.identifier} is already escalated to the {issue.escalated_to}",
-            )
-        if decision == cc.APPROVED and vocabulary.issue_type_uses_budget.get(issue.issue_type_id):
-            budget = change_budget_of(session, project, excluding=issue.id)
-            cost = data.cost_of_change_pence or 0
-            checked = Problems()
-            checked.take("decision", cc.check_draw, budget, cost, authority)
-            checked.check()
-        fields = model_changes(issue, data)
-        apply_edit(session, issue, issue.version, fields, label=label)
-        return SavedIssue(issue.identifier, issue.version, tuple(fields), issue.id, issue.status)
-
-    return _write(db, work, opened_version=opened_version, actor=actor)
+    problems.check()
+    values = current | {
+        "status": cc.DECIDED,
+        "decision": decision,
+        "decided by authority": authority,
+        "decision by": _text(raw, "decision by"),
+        "decision date": _text(raw, "decision date") or format_date(today),
+        "decision rationale": _text(raw, "decision rationale"),
+    }
+    if decision == cc.ESCALATED:
+        values["escalated to"] = _text(raw, "escalated to")
+    if "cost of change" in raw:
+        values["cost of change"] = _text(raw, "cost of change")
+    data = parse_issue(values, vocabulary, PeopleResolver(session, project.id), today=today)
+    if (
+        decision == cc.ESCALATED
+        and issue.escalated_to
+        and cc.rank(authority) < cc.rank(issue.escalated_to)
+    ):
+        raise ValidationError.single(
+            "decided by authority",
+            f"{issue.identifier} is already escalated to the {issue.escalated_to}",
+        )
+    if decision == cc.APPROVED and vocabulary.issue_type_uses_budget.get(issue.issue_type_id):
+        budget = change_budget_of(session, project, excluding=issue.id)
+        cost = data.cost_of_change_pence or 0
+        checked = Problems()
+        checked.take("decision", cc.check_draw, budget, cost, authority)
+        checked.check()
+    fields = model_changes(issue, data)
+    apply_edit(session, issue, issue.version, fields, label=label)
+    return SavedIssue(issue.identifier, issue.version, tuple(fields), issue.id, issue.status)
 
 
 def _text(raw: Mapping[str, object], name: str) -> str:

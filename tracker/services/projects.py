@@ -153,6 +153,7 @@ class PortfolioRow:
     next_highlight_due: date | None
     highlight_overdue: bool
     budget_pence: int | None
+    overdue_actions: int = 0
 
 
 def _counts(session: Session, model, condition) -> dict[int, int]:
@@ -211,6 +212,9 @@ def list_portfolio(db: Database, today: date | None = None) -> list[PortfolioRow
         risks = _counts(session, Risk, OPEN_RISK)
         issues = _counts(session, Issue, OPEN_ISSUE)
         programmes = {p.id: p.key for p in session.exec(select(Programme))}
+        from tracker.services.board import overdue_actions
+
+        overdue = overdue_actions(session, today)
         rows = []
         for project in session.exec(select(Project).order_by(Project.key)):
             status = project_status(session, project, today)
@@ -234,6 +238,7 @@ def list_portfolio(db: Database, today: date | None = None) -> list[PortfolioRow
                     next_highlight_due=due,
                     highlight_overdue=due is not None and due < today,
                     budget_pence=project.budget_pence,
+                    overdue_actions=overdue.get(project.id, 0),
                 )
             )
         return rows

@@ -27,6 +27,7 @@ COLUMNS = (
     ("Risks", "risks"),
     ("Issues", "issues"),
     ("Next board", "board"),
+    ("Actions", "actions"),
     ("Report due", "highlight"),
 )
 
@@ -38,7 +39,10 @@ class PortfolioScreen(Screen):
 
     CSS_PATH = "portfolio.tcss"
     TITLE = "Portfolio"
-    BINDINGS = [Binding("r", "refresh", "Refresh", id="refresh")]
+    BINDINGS = [
+        Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("g", "programme_board", "Programme board", id="portfolio_programme"),
+    ]
 
     class Loaded(Message):
         def __init__(self, rows: list[PortfolioRow], today, location: str) -> None:
@@ -117,6 +121,9 @@ class PortfolioScreen(Screen):
                 number_cell(row.open_risks),
                 number_cell(row.open_issues),
                 date_cell(row.next_board),
+                warning_text(self.app, f"{row.overdue_actions} overdue")
+                if row.overdue_actions
+                else "",
                 warning_text(self.app, f"{due} overdue") if row.highlight_overdue else due,
                 key=row.key,
             )
@@ -141,6 +148,7 @@ class PortfolioScreen(Screen):
         summary.remove_class("empty-state")
         exceptions = sum(1 for r in rows if r.exceptions)
         overdue = sum(1 for r in rows if r.highlight_overdue)
+        late_actions = sum(r.overdue_actions for r in rows)
         parts = [f"{len(rows)} projects", f"today {date_cell(message.today)}"]
         text = Text(" · ".join(parts))
         if exceptions:
@@ -149,6 +157,9 @@ class PortfolioScreen(Screen):
         if overdue:
             text.append(" · ")
             text.append_text(warning_text(self.app, f"{overdue} highlight reports overdue"))
+        if late_actions:
+            text.append(" · ")
+            text.append_text(warning_text(self.app, f"{late_actions} board actions overdue"))
         summary.update(text)
 
     @on(DataTable.RowHighlighted, "#portfolio")
@@ -170,6 +181,20 @@ class PortfolioScreen(Screen):
                 warning_text(self.app, "Beyond tolerance: " + ", ".join(row.exceptions))
             )
         detail.update(text)
+
+    def action_programme_board(self) -> None:
+        """The programme board of the highlighted project's programme."""
+        table = self.query_one("#portfolio", DataTable)
+        if not self.rows or table.row_count == 0:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        row = self.rows.get(key)
+        if row is None or not row.programme:
+            self.notify(f"{key} is not part of a programme", severity="warning")
+            return
+        from tracker.ui.screens.programme_board import ProgrammeBoardScreen
+
+        self.app.push_screen(ProgrammeBoardScreen(row.programme))
 
     @on(DataTable.RowSelected, "#portfolio")
     def open_project(self, event: DataTable.RowSelected) -> None:

@@ -47,6 +47,8 @@ class ProjectScreen(Screen):
             for n, (tab, label) in enumerate(TABS, start=1)
         ),
         Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("v", "board_review", "Board review", id="board_review"),
+        Binding("g", "programme_board", "Programme board", show=False, id="programme_board"),
     ]
 
     class Loaded(Message):
@@ -97,6 +99,8 @@ class ProjectScreen(Screen):
                 yield ReadingTable(id="meeting-table")
                 yield Static("Actions", classes="section-title")
                 yield ReadingTable(id="action-table")
+                yield Static("Decision log", classes="section-title")
+                yield ReadingTable(id="decision-table")
             with TabPane("7 Logs", id="logs"):
                 yield LogsPane(self.key, id="logs-panes")
         yield Footer()
@@ -107,6 +111,29 @@ class ProjectScreen(Screen):
 
     def action_back(self) -> None:
         self.app.show_portfolio()
+
+    def action_board_review(self) -> None:
+        """The board review of the next scheduled meeting."""
+        from tracker.ui.screens.board_review import BoardReviewScreen
+
+        self.app.push_screen(BoardReviewScreen(self.key))
+
+    def action_programme_board(self) -> None:
+        self._open_programme()
+
+    @work(thread=True, group="project-programme")
+    def _open_programme(self) -> None:
+        from tracker.services.programme_board import programme_of
+
+        programme = programme_of(self.app.backend.database(), self.key)
+        if programme is None:
+            self.app.call_from_thread(
+                self.notify, f"{self.key} is not part of a programme", severity="warning"
+            )
+            return
+        from tracker.ui.screens.programme_board import ProgrammeBoardScreen
+
+        self.app.call_from_thread(self.app.push_screen, ProgrammeBoardScreen(programme))
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one("#tabs", TabbedContent).active = tab
@@ -295,7 +322,7 @@ class ProjectScreen(Screen):
         self.query_one("#reports-pane").show(overview)
 
     def _show_board(self, data) -> None:
-        meetings, actions = data
+        meetings, actions, decisions = data
         table = self.query_one("#meeting-table", DataTable)
         table.clear(columns=True)
         table.add_columns(
@@ -318,6 +345,23 @@ class ProjectScreen(Screen):
         for a in actions:
             status = warning_text(self.app, "overdue") if a.overdue else a.status
             table.add_row(a.identifier, a.description, a.owner, date_cell(a.due_date), status)
+        table = self.query_one("#decision-table", DataTable)
+        table.clear(columns=True)
+        table.add_column("Decision")
+        table.add_column("Date")
+        table.add_column("Board activity")
+        table.add_column("Decision", width=60)
+        table.add_columns("Prompted by", "Meeting", "Tolerances set")
+        for d in decisions:
+            table.add_row(
+                d.identifier,
+                date_cell(d.decision_date),
+                d.activity,
+                d.summary,
+                d.prompted_by,
+                d.meeting,
+                d.tolerances,
+            )
 
 
 def _overview(db, key):
@@ -333,6 +377,6 @@ def _reports(db, key):
 
 
 def _board(db, key):
-    from tracker.services.board import list_actions, list_meetings
+    from tracker.services.board import decision_log, list_actions, list_meetings
 
-    return list_meetings(db, key), list_actions(db, key)
+    return list_meetings(db, key), list_actions(db, key), decision_log(db, key)
