@@ -65,7 +65,14 @@ async def rate(pilot, pane, name: str, comment: str, rag: str | None = None) -> 
     table.focus()
     table.move_cursor(row=table.get_row_index(name))
     await pilot.press("enter")
-    await until(pilot, lambda: type(pilot.app.screen).__name__ == "RatingScreen", "rating dialog")
+    await until(
+        pilot,
+        lambda: (
+            type(pilot.app.screen).__name__ == "RatingScreen"
+            and bool(pilot.app.screen.query("#rating-comment"))
+        ),
+        "rating dialog",
+    )
     if rag is not None:
         pilot.app.screen.query_one("#rating-rag", Select).value = rag
     field = pilot.app.screen.query_one("#rating-comment", Input)

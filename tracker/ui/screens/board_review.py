@@ -514,7 +514,7 @@ class BoardReviewScreen(Screen):
             )
 
     def action_decision(self) -> None:
-        from db.models import BOARD_ACTIVITIES
+        from tracker.services.board_review import BOARD_ACTIVITIES
         from tracker.ui.screens.board_forms import BoardDecisionForm
 
         if self.review is None:

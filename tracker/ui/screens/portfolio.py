@@ -31,7 +31,7 @@ COLUMNS = (
     ("Report due", "highlight"),
 )
 
-WIDTHS = {"name": 38, "stage": 26, "exception": 11}
+WIDTHS = {"name": 30, "stage": 22, "exception": 11}
 
 
 class PortfolioScreen(Screen):
