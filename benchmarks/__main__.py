@@ -33,6 +33,7 @@ class Context:
     sizes: list[int]
     workdir: Path
     repeat: int
+    reuse: bool = False  # with --keep: a database already built in the directory is used again
     _built: dict[tuple[int, int], Path] = field(default_factory=dict)
 
     def database(self, risks: int, issues: int = 0) -> Path:
@@ -44,9 +45,11 @@ class Context:
             from db.engine import open_database
 
             path = self.workdir / f"gen-{risks}-{issues}.db"
-            db = open_database(str(path))
-            generate(db, projects=1, risks=risks, issues=issues, seed=1)
-            db.dispose()
+            if not (self.reuse and path.exists()):
+                path.unlink(missing_ok=True)
+                db = open_database(str(path))
+                generate(db, projects=1, risks=risks, issues=issues, seed=1)
+                db.dispose()
             self._built[key] = path
         return self._built[key]
 
@@ -137,7 +140,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--markdown", metavar="FILE", help="also write the table as Markdown to FILE"
     )
-    parser.add_argument("--keep", metavar="DIR", help="build databases in DIR and keep them")
+    parser.add_argument(
+        "--keep",
+        metavar="DIR",
+        help="build databases in DIR and keep them; ones already there are used again",
+    )
     args = parser.parse_args(argv)
     sizes = (
         [int(s) for s in args.sizes.split(",")]
@@ -151,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         sizes=sizes,
         workdir=workdir,
         repeat=args.repeat or (1 if args.quick else 5),
+        reuse=bool(args.keep),
     )
     results: list[Result] = []
     try:

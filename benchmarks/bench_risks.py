@@ -288,20 +288,32 @@ count = write_file(table, {fmt!r}, Path({out!r}))
 print(json.dumps({{"seconds": time.perf_counter() - start, "rows": count}}))
 """
 
-# The plain floor: the same columns, read with sqlite3 and written with csv (or tabulate, with
-# the same options the tracker gives it), nothing else.
+# The plain floor: the same rows, read with sqlite3 and written with csv (or tabulate, with the
+# same options the tracker gives it), nothing else. "The same rows" includes the four columns the
+# register derives (expected values, current score, RAG), computed here in SQL.
 FLOOR_SQL = (
     "SELECT r.identifier, r.kind, r.title, c.name, r.cause, r.event, r.effect, a.name, "
     "r.date_registered, r.inherent_probability, r.inherent_impact, r.inherent_score, "
-    "r.inherent_cost_impact_pence, r.residual_probability, r.residual_impact, r.residual_score, "
-    "r.residual_cost_impact_pence, r.proximity_date, r.proximity_band, t.name, r.response, "
+    "r.inherent_cost_impact_pence, (r.inherent_cost_impact_pence * pi.percent + 50) / 100, "
+    "r.residual_probability, r.residual_impact, r.residual_score, "
+    "r.residual_cost_impact_pence, (r.residual_cost_impact_pence * pr.percent + 50) / 100, "
+    "coalesce(r.residual_score, r.inherent_score) AS score, "
+    "CASE WHEN coalesce(r.residual_score, r.inherent_score) <= g.rag_green_max THEN 'Green' "
+    "WHEN coalesce(r.residual_score, r.inherent_score) <= g.rag_amber_max THEN 'Amber' "
+    "ELSE 'Red' END, "
+    "r.proximity_date, r.proximity_band, t.name, r.response, "
     "r.early_warning_indicators, r.status, o.name, "
     "(SELECT group_concat(p.name, ', ') FROM risk_actionee x JOIN person p ON p.id = x.person_id"
     " WHERE x.risk_id = r.id), r.closed_on, r.closure_reason, r.notes, r.updated_at "
-    "FROM risk r LEFT JOIN risk_category c ON c.id = r.category_id "
+    "FROM risk r JOIN project g ON g.id = r.project_id "
+    "LEFT JOIN risk_category c ON c.id = r.category_id "
     "LEFT JOIN person a ON a.id = r.author_id LEFT JOIN person o ON o.id = r.owner_id "
     "LEFT JOIN risk_response_type t ON t.id = r.response_category_id "
-    "WHERE r.project_id = (SELECT id FROM project WHERE key = 'GEN001') ORDER BY r.number"
+    "LEFT JOIN probability_level pi ON pi.project_id = r.project_id "
+    "AND pi.level = r.inherent_probability "
+    "LEFT JOIN probability_level pr ON pr.project_id = r.project_id "
+    "AND pr.level = r.residual_probability "
+    "WHERE g.key = 'GEN001' ORDER BY r.number"
 )
 
 CSV_FLOOR = r"""

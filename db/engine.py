@@ -8,7 +8,9 @@ aside (SQLite online backup) and then upgraded by the Alembic migrations shipped
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -116,20 +118,38 @@ def alembic_config(connection=None):
     return cfg
 
 
-def _script_directory():
-    from alembic.script import ScriptDirectory
+_REVISION_LINE = re.compile(
+    r"^(revision|down_revision)\s*(?::[^=\n]*)?=\s*(?:[\"']([^\"']+)[\"']|None)", re.MULTILINE
+)
 
-    return ScriptDirectory.from_config(alembic_config())
+
+def revision_graph() -> dict[str, str | None]:
+    """Each migration's revision and the one it follows, read from the migration files' own
+    ``revision = ...`` lines. Every start checks the database's revision against these, and
+    importing Alembic to ask it costs about 0.3 s; Alembic is imported only to upgrade (a test
+    checks that this reading and Alembic's agree)."""
+    return dict(_revision_graph(MIGRATIONS_DIR))
+
+
+@functools.cache
+def _revision_graph(directory: Path) -> dict[str, str | None]:
+    graph: dict[str, str | None] = {}
+    for path in sorted((directory / "versions").glob("*.py")):
+        found = {name: value or None for name, value in _REVISION_LINE.findall(path.read_text())}
+        if found.get("revision"):
+            graph[found["revision"]] = found.get("down_revision")
+    return graph
 
 
 def head_revision() -> str:
-    head = _script_directory().get_current_head()
-    assert head is not None, "the package ships no migrations"
-    return head
+    graph = revision_graph()
+    heads = set(graph) - set(graph.values())
+    assert len(heads) == 1, f"the migrations have {len(heads)} heads: {sorted(heads)}"
+    return heads.pop()
 
 
 def known_revisions() -> set[str]:
-    return {script.revision for script in _script_directory().walk_revisions()}
+    return set(revision_graph())
 
 
 # --------------------------------------------------------------------------- inspection

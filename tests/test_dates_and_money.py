@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -115,3 +115,17 @@ def test_negative_money_where_allowed_and_optional() -> None:
 )
 def test_money_is_shown_in_pounds(pence, shown: str) -> None:
     assert format_money(pence) == shown
+
+
+def test_timestamps_read_as_stored_become_aware_utc():
+    from datetime import UTC, timedelta, timezone
+
+    from db.clock import utc_from_stored
+
+    assert utc_from_stored("2026-12-03 15:29:46.459743") == datetime(
+        2026, 12, 3, 15, 29, 46, 459743, tzinfo=UTC
+    )
+    assert utc_from_stored("2026-12-03 15:29:46").tzinfo is not None
+    assert utc_from_stored("2026-07-03T16:00:00+01:00") == datetime(2026, 7, 3, 15, tzinfo=UTC)
+    aware = datetime(2026, 7, 3, 12, tzinfo=timezone(timedelta(hours=2)))
+    assert utc_from_stored(aware) is aware and utc_from_stored(None) is None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -39,6 +41,30 @@ def test_migrations_ship_as_package_data():
     root = Path(engine_module.__file__).parent / "migrations"
     assert (root / "env.py").exists() and (root / "script.py.mako").exists()
     assert head_revision() in known_revisions()
+
+
+def test_the_revisions_read_without_alembic_are_alembics(tmp_path, monkeypatch):
+    from alembic.script import ScriptDirectory
+
+    def alembics() -> tuple[dict, str | None]:
+        scripts = ScriptDirectory.from_config(engine_module.alembic_config())
+        graph = {s.revision: s.down_revision for s in scripts.walk_revisions()}
+        return graph, scripts.get_current_head()
+
+    assert (engine_module.revision_graph(), head_revision()) == alembics()
+    monkeypatch.setattr(engine_module, "MIGRATIONS_DIR", _migrations_with_extra_revision(tmp_path))
+    assert (engine_module.revision_graph(), head_revision()) == alembics()
+    assert head_revision() == "9999"
+
+
+def test_opening_a_database_at_head_does_not_import_alembic(db_path):
+    open_database(str(db_path)).dispose()
+    code = (
+        "import sys; from db.engine import open_database; "
+        f"open_database({str(db_path)!r}).dispose(); print('alembic' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
 
 
 def _migrations_with_extra_revision(tmp_path: Path) -> Path:

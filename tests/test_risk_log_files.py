@@ -9,7 +9,7 @@ import io
 import json
 import shutil
 import subprocess
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -378,3 +378,71 @@ def test_export_then_import_into_an_empty_project_gives_the_same_register(nasty,
 
     original, copy = register("ICS"), register("COPY")
     assert len(original) == 14 and copy == original
+
+
+def test_actionees_are_the_same_for_the_whole_log_and_for_chosen_rows(demo_db):
+    """A whole log reads every risk's actionees in one query; the screen's chosen rows read
+    theirs a chunk at a time: both give each risk its own names, in name order."""
+    add_risk(
+        demo_db,
+        "ICS",
+        {
+            "title": "Two actionees",
+            "inherent probability": "2",
+            "inherent impact": "3",
+            "owner": "Helen Marsh",
+            "actionees": "Joanne Pike, Claire Boyd",
+        },
+        today=TODAY,
+    )
+    whole = risk_log_table(demo_db, "ICS", RiskLogSelection(status="all"))
+    where = [c.key for c in whole.columns].index("actionees")
+    rows = list(whole.rows)
+    by_id = {row[0]: row[where] for row in rows}
+    assert by_id["R-014"] == "Claire Boyd, Joanne Pike"
+    with demo_db.read() as session:
+        from sqlalchemy import select
+
+        from db.models import Project, Risk
+
+        ics = select(Project.id).where(Project.key == "ICS").scalar_subquery()
+        ids = list(
+            session.execute(
+                select(Risk.id).where(Risk.project_id == ics).order_by(Risk.number.desc())
+            ).scalars()
+        )
+        updated = dict(
+            session.execute(
+                select(Risk.identifier, Risk.updated_at).where(Risk.project_id == ics)
+            ).all()
+        )
+    # Timestamps are read as stored and made aware UTC again, equal to what the ORM reads.
+    assert {r[0]: r[-1] for r in rows} == updated
+    assert all(r[-1].utcoffset() == timedelta(0) for r in rows)
+    chosen = risk_log_table(demo_db, "ICS", RiskLogSelection(ids=ids))
+    rows = list(chosen.rows)
+    assert [r[0] for r in rows] == sorted(by_id, reverse=True)
+    assert {r[0]: r[where] for r in rows} == by_id
+
+
+def test_spreadsheet_timestamps_are_london_time_either_side_of_the_clock_change():
+    from datetime import UTC, timezone
+
+    from tracker.exports.table import DATETIME, Column, Table, local_time, render
+
+    stamps = [
+        datetime(2026, 3, 29, 0, 59, 59, tzinfo=UTC),  # clocks go forward at 01:00 UTC
+        datetime(2026, 3, 29, 1, 0, 0, tzinfo=UTC),
+        datetime(2026, 10, 25, 0, 30, tzinfo=UTC),  # and back at 01:00 UTC
+        datetime(2026, 10, 25, 1, 30, tzinfo=UTC),
+        datetime(2026, 7, 1, 12, 0, tzinfo=timezone(timedelta(hours=-4))),
+    ]
+    table = Table("stamps", [Column("at", "At", DATETIME)], [(s,) for s in stamps])
+    assert render(table, "csv").splitlines()[1:] == [
+        "29/03/2026 00:59:59",
+        "29/03/2026 02:00:00",
+        "25/10/2026 01:30:00",
+        "25/10/2026 01:30:00",
+        "01/07/2026 17:00:00",
+    ]
+    assert [local_time(s) for s in stamps] == render(table, "tsv").splitlines()[1:]

@@ -11,15 +11,17 @@ comes from tabulate's escaping ``html`` format; ``unsafehtml`` and ``latex_raw``
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
+import gc
 import io
 import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -61,7 +63,9 @@ class Table:
     title: str
     columns: Sequence[Column]
     rows: Iterable[Sequence[Any]]
-    extra_sheets: list[Sheet] = field(default_factory=list)
+    # Made only when a workbook is written: the risk log's grids count every risk, which a CSV
+    # export has no use for.
+    extra_sheets: Callable[[], list[Sheet]] = list
 
 
 def table_formats() -> list[str]:
@@ -80,10 +84,6 @@ def normalise_format(name: str) -> str:
     return wanted
 
 
-def _text(value: Any) -> str:
-    return str(value)
-
-
 def _yes_no(value: Any) -> str:
     return "Yes" if value else "No"
 
@@ -93,34 +93,47 @@ def _pounds(pence: int) -> str:
     return f"{pence / 100:.2f}" if pence % 100 else str(pence // 100)
 
 
-def _same(value: Any) -> Any:
-    return value
-
-
 # How each kind of value is shown to a person (tables) and written for a spreadsheet (CSV, TSV);
 # looked up once per column, not once per cell, because a log of 100,000 risks has millions.
 DISPLAY: dict[str, Callable[[Any], str]] = {
-    TEXT: _text,
-    INT: _text,
+    TEXT: str,
+    INT: str,
     DATE: format_date,
     DATETIME: lambda value: local_time(value),
     MONEY: format_money,
     RAG: rag_word,
     BOOL: _yes_no,
 }
-SPREADSHEET: dict[str, Callable[[Any], Any]] = {
-    **DISPLAY,
-    TEXT: lambda value: neutralise(value if isinstance(value, str) else str(value)),
-    INT: _same,  # the csv module writes numbers itself
-    MONEY: _pounds,
-}
+SPREADSHEET: dict[str, Callable[[Any], Any]] = {**DISPLAY, MONEY: _pounds}
 
 
 def display(value: Any, kind: str) -> str:
     """A value as a person reads it in a table."""
     if value is None:
         return ""
-    return DISPLAY.get(kind, _text)(value)
+    return DISPLAY.get(kind, str)(value)
+
+
+class _Memo(dict):
+    """A conversion made once per distinct value (dates, amounts and RAG words repeat all down a
+    long register) and looked up through the dict's own ``__getitem__``, with no Python call."""
+
+    def __init__(self, convert: Callable[[Any], str]) -> None:
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, value: Any) -> str:
+        text = self[value] = self.convert(value)
+        return text
+
+
+def _for_export(kind: str, convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``convert`` as one export applies it down a column."""
+    if kind == DATETIME:
+        return _local_times()
+    if convert is str:
+        return str
+    return _Memo(convert).__getitem__
 
 
 MARKDOWN_FORMATS = {"github", "pipe"}
@@ -136,10 +149,43 @@ def markdown_cell(text: str) -> str:
     return text.translate(_MARKDOWN_CELL)
 
 
+def _markdown_cells(cells: list[str]) -> list[str]:
+    """``markdown_cell`` of each cell, made as one ``translate`` of the joined row."""
+    escaped = "\0".join(cells).translate(_MARKDOWN_CELL).split("\0")
+    return escaped if len(escaped) == len(cells) else [markdown_cell(c) for c in cells]
+
+
 def local_time(value: datetime) -> str:
     """A timestamp as a UK reader expects it: London time, day first."""
     local = value.astimezone(_london())
     return f"{format_date(local)} {local.hour:02d}:{local.minute:02d}:{local.second:02d}"
+
+
+def _local_times() -> Callable[[datetime], str]:
+    """``local_time`` for the long run of timestamps in an export: London's offset is looked up
+    once per hour of UTC (its clocks change on the hour) and each day's text is made once."""
+    offsets: dict[tuple[int, int, int, int], timedelta] = {}
+    days: dict[tuple[int, int, int], str] = {}
+    london = _london()
+
+    def convert(value: datetime) -> str:
+        if value.utcoffset() != ZERO:
+            return local_time(value)
+        hour = (value.year, value.month, value.day, value.hour)
+        offset = offsets.get(hour)
+        if offset is None:
+            offset = offsets[hour] = value.astimezone(london).utcoffset() or ZERO
+        local = value + offset  # London's wall clock (the fields are all that is read)
+        day = (local.year, local.month, local.day)
+        text = days.get(day)
+        if text is None:
+            text = days[day] = format_date(local)
+        return f"{text} {local.hour:02d}:{local.minute:02d}:{local.second:02d}"
+
+    return convert
+
+
+ZERO = timedelta(0)
 
 
 @functools.cache
@@ -177,14 +223,14 @@ def _write_spreadsheet_text(table: Table, fmt: str, out: IO[str], progress: Prog
     """CSV or TSV. A log of 100,000 risks has millions of cells, so the work per cell is kept
     to what a spreadsheet needs: text is only looked at for a formula character, numbers and
     blanks go to the csv module as they are (it writes ``None`` as an empty cell), and only
-    dates, money, RAG and yes/no columns are converted; a date seen before is not formatted
-    again."""
+    dates, timestamps, money, RAG and yes/no columns are converted; a date seen before is not
+    formatted again."""
     writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\r\n")
     columns = list(table.columns)
     writer.writerow([neutralise(c.title) for c in columns])
     texts = [i for i, c in enumerate(columns) if c.kind == TEXT]
     converted = [
-        (i, _memoised(SPREADSHEET[c.kind]) if c.kind == DATE else SPREADSHEET[c.kind])
+        (i, _for_export(c.kind, SPREADSHEET.get(c.kind, str)))
         for i, c in enumerate(columns)
         if c.kind not in (TEXT, INT)
     ]
@@ -209,18 +255,6 @@ def _write_spreadsheet_text(table: Table, fmt: str, out: IO[str], progress: Prog
         writer.writerow(cells)
         count += 1
     return count
-
-
-def _memoised(convert: Callable[[Any], str]) -> Callable[[Any], str]:
-    seen: dict[Any, str] = {}
-
-    def cached(value: Any) -> str:
-        text = seen.get(value)
-        if text is None:
-            text = seen[value] = convert(value)
-        return text
-
-    return cached
 
 
 def _json_value(value: Any, kind: str) -> Any:
@@ -253,26 +287,41 @@ def write_text(table: Table, fmt: str, out: IO[str], progress: Progress | None =
         raise ValueError("xlsx is a binary format: give --output FILE")
     from tabulate import tabulate
 
-    shown = [DISPLAY.get(c.kind, _text) for c in columns]
-    if fmt in MARKDOWN_FORMATS:
-        shown = [lambda v, f=f: markdown_cell(f(v)) for f in shown]
+    shown = [_for_export(c.kind, DISPLAY.get(c.kind, str)) for c in columns]
+    markdown = fmt in MARKDOWN_FORMATS
     body = []
-    for row in _counted(table.rows, progress):
-        body.append(["" if v is None else f(v) for v, f in zip(row, shown, strict=True)])
-    count = len(body)
-    aligns = ["right" if c.kind in (INT, MONEY) else "left" for c in columns]
-    out.write(
-        tabulate(
-            body,
-            headers=[c.title for c in columns],
-            tablefmt=fmt,
-            colalign=aligns if body else None,
-            disable_numparse=True,
-            maxcolwidths=_wrap_widths(columns, fmt) if body else None,
+    with _without_cycle_collection():
+        for row in _counted(table.rows, progress):
+            cells = ["" if v is None else f(v) for v, f in zip(row, shown, strict=True)]
+            body.append(_markdown_cells(cells) if markdown else cells)
+        count = len(body)
+        aligns = ["right" if c.kind in (INT, MONEY) else "left" for c in columns]
+        out.write(
+            tabulate(
+                body,
+                headers=[c.title for c in columns],
+                tablefmt=fmt,
+                colalign=aligns if body else None,
+                disable_numparse=True,
+                maxcolwidths=_wrap_widths(columns, fmt) if body else None,
+            )
         )
-    )
     out.write("\n")
     return count
+
+
+@contextlib.contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """tabulate needs every row in memory: millions of strings in lists, none of them in a
+    reference cycle. Python's cycle collector would walk them over and over as they accumulate
+    (a fifth of the time of a 100,000-risk table), so it is paused while the table is made."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _wrap_widths(columns: Sequence[Column], fmt: str) -> list[int | None] | None:

@@ -109,7 +109,7 @@ def write_workbook(table: Table, path: Path, progress: Progress | None = None) -
             ws.append([_cell(ws, v, c.kind) for v, c in zip(row, table.columns, strict=True)])
             count += 1
     ws.auto_filter.ref = f"A1:{last}{count + 1}"
-    for extra in table.extra_sheets:
+    for extra in table.extra_sheets():
         sheet = workbook.create_sheet(_sheet_title(extra.title))
         for r, values in enumerate(extra.rows):
             cells = []

@@ -169,7 +169,7 @@ def issue_register_table(db, key: str, selection: Selection | None = None) -> Ta
                 issue.updated_at,
             )
 
-    return Table(title, ISSUE_REGISTER_COLUMNS, rows(), extra_sheets=sheets)
+    return Table(title, ISSUE_REGISTER_COLUMNS, rows(), extra_sheets=lambda: sheets)
 
 
 def _priorities(session, project_id: int) -> dict[int, str]:

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
+from db.clock import timestamp_as_stored, utc_from_stored
 from db.models import (
     ImpactLevel,
     Person,
@@ -99,15 +100,20 @@ def _status_condition(status: str):
     return Risk.status == status
 
 
-def _actionees_by_risk(session, risk_ids: Sequence[int]) -> dict[int, str]:
-    rows = session.connection().execute(
+def _actionees_by_risk(session, risks) -> dict[int, str]:
+    """Each risk's actionees as one "A, B" text, for the risks of ``risks`` (a list of ids, or a
+    condition on ``Risk`` that selects them: a whole log is read in one query, not one a chunk)."""
+    query = (
         select(RiskActionee.risk_id, Person.name)
         .join(Person, Person.id == RiskActionee.person_id)
-        .where(RiskActionee.risk_id.in_(list(risk_ids)))
         .order_by(RiskActionee.risk_id, Person.name)
     )
+    if isinstance(risks, list):
+        query = query.where(RiskActionee.risk_id.in_(risks))
+    else:
+        query = query.join(Risk, Risk.id == RiskActionee.risk_id).where(risks)
     names: dict[int, list[str]] = {}
-    for risk_id, name in rows:
+    for risk_id, name in session.connection().execute(query).all():
         names.setdefault(risk_id, []).append(name)
     return {risk_id: ", ".join(found) for risk_id, found in names.items()}
 
@@ -142,7 +148,7 @@ def _query(project: Project):
             Risk.closed_on,
             Risk.closure_reason,
             Risk.notes,
-            Risk.updated_at,
+            timestamp_as_stored(Risk.updated_at),
         )
         .outerjoin(RiskCategory, RiskCategory.id == Risk.category_id)
         .outerjoin(author, author.id == Risk.author_id)
@@ -165,7 +171,6 @@ def risk_log_table(db, key: str, selection: RiskLogSelection = RiskLogSelection(
                 )
             ).all()
         )
-        sheets = _reference_sheets(session, project, condition, selection)
         bands = (project.rag_green_max, project.rag_amber_max)
         project_key, project_id = project.key, project.id
 
@@ -181,27 +186,35 @@ def risk_log_table(db, key: str, selection: RiskLogSelection = RiskLogSelection(
                         for r in session.connection().execute(base.where(Risk.id.in_(wanted)))
                     }
                     chunk = [found[i] for i in wanted if i in found]
-                    yield from _rows(session, chunk, percent, bands)
+                    actionees = _actionees_by_risk(session, wanted)
+                    yield from _rows(chunk, actionees, percent, bands)
                 return
-            query = base
+            wanted = Risk.project_id == project_id
             if condition is not None:
-                query = query.where(condition)
+                wanted = wanted & condition
             if selection.min_score is not None:
                 score = func.coalesce(Risk.residual_score, Risk.inherent_score)
-                query = query.where(score >= selection.min_score)
+                wanted = wanted & (score >= selection.min_score)
+            actionees = _actionees_by_risk(session, wanted)
             result = (
                 session.connection()
                 .execution_options(yield_per=CHUNK)
-                .execute(query.order_by(Risk.number))
+                .execute(base.where(wanted).order_by(Risk.number))
             )
             for partition in result.partitions():
-                yield from _rows(session, partition, percent, bands)
+                yield from _rows(partition, actionees, percent, bands)
+
+    def sheets() -> list[Sheet]:
+        with db.read() as session:
+            project = session.get(Project, project_id)
+            return _reference_sheets(session, project, condition, selection)
 
     return Table(f"{project_key} risk log", RISK_LOG_COLUMNS, rows(), extra_sheets=sheets)
 
 
-def _rows(session, chunk, percent: dict[int, int], bands: tuple[int, int]) -> Iterator[tuple]:
-    actionees = _actionees_by_risk(session, [r[0] for r in chunk])
+def _rows(
+    chunk, actionees: dict[int, str], percent: dict[int, int], bands: tuple[int, int]
+) -> Iterator[tuple]:
     for (
         risk_id,
         identifier,
@@ -267,7 +280,7 @@ def _rows(session, chunk, percent: dict[int, int], bands: tuple[int, int]) -> It
             closed_on,
             closure_reason,
             notes,
-            updated,
+            utc_from_stored(updated),
         )
 
 
