@@ -4,7 +4,7 @@ gathers every problem before anything is written."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -108,3 +108,10 @@ def whole_number(
     if (low is not None and number < low) or (high is not None and number > high):
         raise InvalidValue(f"{number} is outside {low} to {high}")
     return number
+
+
+def refuse_unknown_fields(raw: Mapping[str, object], allowed: Iterable[str], register: str) -> None:
+    """Refuse raw values naming a field the register does not have (the first, alphabetically)."""
+    unknown = sorted(set(raw) - set(allowed))
+    if unknown:
+        raise ValidationError.single(unknown[0], f"is not a field of the {register}")

@@ -18,13 +18,19 @@ from sqlmodel import Session, col
 
 from db.models import DAILY_LOG_TYPES, DailyLogEntry, Person, Project
 from tracker.domain.dates import format_date, parse_optional_date
-from tracker.domain.validation import Problems, ValidationError, choice, optional_text
+from tracker.domain.validation import Problems, choice, optional_text, refuse_unknown_fields
 from tracker.errors import NotFound
 from tracker.exports.table import DATE, Column, Table
 from tracker.services.fields import PeopleResolver
 from tracker.services.history import HistoryLine
 from tracker.services.projects import project_by_key
-from tracker.services.records import EditConflict, apply_edit, conflict_between, run_write
+from tracker.services.records import (
+    apply_edit,
+    changed_fields,
+    refuse_if_moved_on,
+    run_edit,
+    run_write,
+)
 from tracker.services.registers import IdView, RegisterSort, Selection, ordered, words_match
 
 DAILY_LOG_FIELDS = ("date", "type", "description", "person responsible", "target date", "result")
@@ -120,17 +126,11 @@ def _label(entry: DailyLogEntry) -> str:
     return f"daily log entry of {format_date(entry.entry_date)}"
 
 
-def _refuse_unknown(raw: Mapping[str, object]) -> None:
-    unknown = sorted(set(raw) - set(DAILY_LOG_FIELDS))
-    if unknown:
-        raise ValidationError.single(unknown[0], "is not a field of the daily log")
-
-
 def add_entry(
     db, key: str, raw: Mapping[str, object], *, today: date, actor: str | None = None
 ) -> SavedEntry:
     """Write a new entry in the project manager's daily log."""
-    _refuse_unknown(raw)
+    refuse_unknown_fields(raw, DAILY_LOG_FIELDS, "daily log")
 
     def work(session: Session) -> SavedEntry:
         project = project_by_key(session, key)
@@ -154,30 +154,24 @@ def change_entry(
 ) -> SavedEntry:
     """Apply raw field ``changes`` to an entry (typically its result), validated as a whole,
     unless someone saved it after ``opened_version``."""
-    _refuse_unknown(changes)
+    refuse_unknown_fields(changes, DAILY_LOG_FIELDS, "daily log")
 
     def work(session: Session) -> SavedEntry:
         project = project_by_key(session, key)
         entry = find_entry(session, project, entry_id)
         label = f"{project.key} {_label(entry)}"
         current = entry_raw_values(session, entry)
-        if opened_version is not None and entry.version != opened_version:
-            raise conflict_between(
-                session, entry, label, opened_version, changes, current=current, opened=opened
-            )
+        refuse_if_moved_on(
+            session, entry, label, opened_version, changes, current=current, opened=opened
+        )
         data = parse_daily_log_entry(
             current | dict(changes), PeopleResolver(session, project.id), today=today
         )
-        fields = {k: v for k, v in data.__dict__.items() if getattr(entry, k) != v}
+        fields = changed_fields(entry, data)
         apply_edit(session, entry, entry.version, fields, label=label)
         return SavedEntry(_label(entry), entry.version, tuple(fields), entry.id)
 
-    try:
-        return run_write(db, work, actor=actor)
-    except EditConflict:
-        if opened_version is None:
-            raise
-        return run_write(db, work, actor=actor)
+    return run_edit(db, work, opened_version=opened_version, actor=actor)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,13 @@ from db.models import DECISION_AUTHORITIES, ISSUE_DECISIONS, Issue, IssueType, P
 from tracker.domain import change_control as cc
 from tracker.domain.dates import format_date
 from tracker.domain.money import format_money
-from tracker.domain.validation import InvalidValue, Problems, ValidationError, choice
+from tracker.domain.validation import (
+    InvalidValue,
+    Problems,
+    ValidationError,
+    choice,
+    refuse_unknown_fields,
+)
 from tracker.errors import NotFound
 from tracker.services.configuration import Vocabulary, load_vocabulary
 from tracker.services.fields import PeopleResolver
@@ -32,7 +38,13 @@ from tracker.services.issues import (
     parse_issue,
 )
 from tracker.services.people import project_people_names
-from tracker.services.records import EditConflict, apply_edit, conflict_between, run_write
+from tracker.services.records import (
+    apply_edit,
+    changed_fields,
+    refuse_if_moved_on,
+    run_edit,
+    run_write,
+)
 
 DECISION_INPUTS = (
     "decision",
@@ -115,7 +127,7 @@ def issue_raw_values(session: Session, issue: Issue, vocabulary: Vocabulary) -> 
 
 
 def model_changes(issue: Issue, data: IssueInput) -> dict[str, object]:
-    return {name: value for name, value in data.__dict__.items() if getattr(issue, name) != value}
+    return changed_fields(issue, data)
 
 
 def change_budget_of(session: Session, project: Project, *, excluding: int | None = None):
@@ -136,15 +148,16 @@ def change_budget_of(session: Session, project: Project, *, excluding: int | Non
     return cc.ChangeBudget(project.change_budget_pence, int(drawn), int(count))
 
 
-def refuse_unknown_fields(raw: Mapping[str, object], allowed: tuple[str, ...], what: str) -> None:
+def refuse_unknown_issue_fields(
+    raw: Mapping[str, object], allowed: tuple[str, ...], what: str
+) -> None:
+    """As ``refuse_unknown_fields``, saying where a lifecycle field is changed instead."""
     unknown = sorted(set(raw) - set(allowed))
-    if not unknown:
-        return
-    if unknown[0] in LIFECYCLE_FIELDS:
+    if unknown and unknown[0] in LIFECYCLE_FIELDS:
         raise ValidationError.single(
             unknown[0], f"changes through the lifecycle ({what}), not the issue's fields"
         )
-    raise ValidationError.single(unknown[0], "is not a field of the issue register")
+    refuse_unknown_fields(raw, allowed, "issue register")
 
 
 def add_issue(
@@ -154,7 +167,7 @@ def add_issue(
     the next identifier and starts its lifecycle as raised."""
     from tracker.services.projects import project_by_key
 
-    refuse_unknown_fields(raw, ISSUE_FIELDS, "a new issue starts raised")
+    refuse_unknown_issue_fields(raw, ISSUE_FIELDS, "a new issue starts raised")
 
     def work(session: Session) -> SavedIssue:
         project = project_by_key(session, key)
@@ -165,23 +178,6 @@ def add_issue(
         return SavedIssue(issue.identifier, issue.version, tuple(ISSUE_FIELDS), issue.id, "raised")
 
     return run_write(db, work, actor=actor)
-
-
-def _versioned(session, issue, label, opened_version, changes, current, opened) -> None:
-    if opened_version is not None and issue.version != opened_version:
-        raise conflict_between(
-            session, issue, label, opened_version, changes, current=current, opened=opened
-        )
-
-
-def _write(db, work, *, opened_version: int | None, actor: str | None):
-    try:
-        return run_write(db, work, actor=actor)
-    except EditConflict:
-        if opened_version is None:
-            raise
-        # Someone committed between our read and our write: look again, in the form's terms.
-        return run_write(db, work, actor=actor)
 
 
 def change_issue(
@@ -200,7 +196,7 @@ def change_issue(
     ``decide_issue``; once decided, the type, severity and cost of change are fixed."""
     from tracker.services.projects import project_by_key
 
-    refuse_unknown_fields(changes, ISSUE_FIELDS, "advance or decide")
+    refuse_unknown_issue_fields(changes, ISSUE_FIELDS, "advance or decide")
 
     def work(session: Session) -> SavedIssue:
         project = project_by_key(session, key)
@@ -208,7 +204,9 @@ def change_issue(
         vocabulary = load_vocabulary(session, project.id)
         label = f"{project.key} {issue.identifier}"
         current = issue_raw_values(session, issue, vocabulary)
-        _versioned(session, issue, label, opened_version, changes, current, opened)
+        refuse_if_moved_on(
+            session, issue, label, opened_version, changes, current=current, opened=opened
+        )
         if issue.decision:
             for name in DECIDED_FIELDS:
                 if name in changes and str(changes[name] or "").strip() != current[name]:
@@ -223,7 +221,7 @@ def change_issue(
         apply_edit(session, issue, issue.version, fields, label=label)
         return SavedIssue(issue.identifier, issue.version, tuple(fields), issue.id, issue.status)
 
-    return _write(db, work, opened_version=opened_version, actor=actor)
+    return run_edit(db, work, opened_version=opened_version, actor=actor)
 
 
 def advance_issue(
@@ -257,7 +255,9 @@ def advance_issue(
         vocabulary = load_vocabulary(session, project.id)
         label = f"{project.key} {issue.identifier}"
         current = issue_raw_values(session, issue, vocabulary)
-        _versioned(session, issue, label, opened_version, {"status": target}, current, None)
+        refuse_if_moved_on(
+            session, issue, label, opened_version, {"status": target}, current=current, opened=None
+        )
         moves = Problems()
         moves.take(
             "status",
@@ -280,7 +280,7 @@ def advance_issue(
         apply_edit(session, issue, issue.version, fields, label=label)
         return SavedIssue(issue.identifier, issue.version, tuple(fields), issue.id, issue.status)
 
-    return _write(db, work, opened_version=opened_version, actor=actor)
+    return run_edit(db, work, opened_version=opened_version, actor=actor)
 
 
 def decide_issue(
@@ -298,7 +298,7 @@ def decide_issue(
     authority and by a person holding a role at that level. Refused when the issue is not ready
     for a decision, when the level is below the one its severity (or an escalation) requires,
     and when an approval would overspend the change budget below the project board."""
-    return _write(
+    return run_edit(
         db,
         lambda session: apply_decision(
             session, key, identifier, raw, opened_version=opened_version, today=today
@@ -329,7 +329,9 @@ def apply_decision(
     vocabulary = load_vocabulary(session, project.id)
     label = f"{project.key} {issue.identifier}"
     current = issue_raw_values(session, issue, vocabulary)
-    _versioned(session, issue, label, opened_version, dict(raw), current, None)
+    refuse_if_moved_on(
+        session, issue, label, opened_version, dict(raw), current=current, opened=None
+    )
     type_name = vocabulary.issue_type_names[issue.issue_type_id]
     problems = Problems()
     decision = problems.take("decision", choice, _text(raw, "decision"), ISSUE_DECISIONS)

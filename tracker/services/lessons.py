@@ -20,9 +20,9 @@ from db.models import LESSON_TYPES, Lesson, Person, PriorityLevel, Project, Risk
 from tracker.domain.dates import format_date, parse_optional_date
 from tracker.domain.validation import (
     Problems,
-    ValidationError,
     choice,
     optional_text,
+    refuse_unknown_fields,
     required_text,
 )
 from tracker.errors import NotFound
@@ -32,7 +32,13 @@ from tracker.services.fields import PeopleResolver, parse_level
 from tracker.services.history import HistoryLine
 from tracker.services.issues import _flag
 from tracker.services.projects import project_by_key
-from tracker.services.records import EditConflict, apply_edit, conflict_between, run_write
+from tracker.services.records import (
+    apply_edit,
+    changed_fields,
+    refuse_if_moved_on,
+    run_edit,
+    run_write,
+)
 from tracker.services.registers import IdView, RegisterSort, Selection, ordered, words_match
 
 LESSON_FIELDS = (
@@ -191,17 +197,11 @@ class SavedLesson:
     lesson_id: int | None = None
 
 
-def _refuse_unknown(raw: Mapping[str, object]) -> None:
-    unknown = sorted(set(raw) - set(LESSON_FIELDS))
-    if unknown:
-        raise ValidationError.single(unknown[0], "is not a field of the lessons log")
-
-
 def add_lesson(
     db, key: str, raw: Mapping[str, object], *, today: date, actor: str | None = None
 ) -> SavedLesson:
     """Log a lesson from raw field values; it takes the next identifier."""
-    _refuse_unknown(raw)
+    refuse_unknown_fields(raw, LESSON_FIELDS, "lessons log")
 
     def work(session: Session) -> SavedLesson:
         project = project_by_key(session, key)
@@ -231,17 +231,16 @@ def change_lesson(
 ) -> SavedLesson:
     """Apply raw field ``changes`` to a lesson, validated as a whole, unless someone saved it
     after ``opened_version``."""
-    _refuse_unknown(changes)
+    refuse_unknown_fields(changes, LESSON_FIELDS, "lessons log")
 
     def work(session: Session) -> SavedLesson:
         project = project_by_key(session, key)
         lesson = find_lesson(session, project, identifier)
         label = f"{project.key} {lesson.identifier}"
         current = lesson_raw_values(session, lesson)
-        if opened_version is not None and lesson.version != opened_version:
-            raise conflict_between(
-                session, lesson, label, opened_version, changes, current=current, opened=opened
-            )
+        refuse_if_moved_on(
+            session, lesson, label, opened_version, changes, current=current, opened=opened
+        )
         data = parse_lesson(
             current | dict(changes),
             load_vocabulary(session, project.id),
@@ -249,16 +248,11 @@ def change_lesson(
             risks=project_risks(session, project.id),
             today=today,
         )
-        fields = {k: v for k, v in data.__dict__.items() if getattr(lesson, k) != v}
+        fields = changed_fields(lesson, data)
         apply_edit(session, lesson, lesson.version, fields, label=label)
         return SavedLesson(lesson.identifier, lesson.version, tuple(fields), lesson.id)
 
-    try:
-        return run_write(db, work, actor=actor)
-    except EditConflict:
-        if opened_version is None:
-            raise
-        return run_write(db, work, actor=actor)
+    return run_edit(db, work, opened_version=opened_version, actor=actor)
 
 
 @dataclass(frozen=True)

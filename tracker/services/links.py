@@ -163,13 +163,13 @@ def materialise_risk(
     ``close_risk`` is False. One transaction: the issue, the link and the closure, or nothing."""
     from tracker.services.configuration import load_vocabulary
     from tracker.services.fields import PeopleResolver
-    from tracker.services.issue_changes import refuse_unknown_fields
+    from tracker.services.issue_changes import refuse_unknown_issue_fields
     from tracker.services.issues import ISSUE_FIELDS, create_issue, parse_issue
     from tracker.services.projects import project_by_key
     from tracker.services.risk_changes import find_risk, model_changes, risk_raw_values
     from tracker.services.risks import parse_risk
 
-    refuse_unknown_fields(raw, ISSUE_FIELDS, "a new issue starts raised")
+    refuse_unknown_issue_fields(raw, ISSUE_FIELDS, "a new issue starts raised")
 
     def work(session: Session) -> Escalated:
         project = project_by_key(session, key)

@@ -153,6 +153,46 @@ def conflict_between(
     return EditConflict(label, opened_version, record.version, by, at, differences)
 
 
+def refuse_if_moved_on(
+    session: Session,
+    record: Any,
+    label: str,
+    opened_version: int | None,
+    changes: Mapping[str, Any],
+    *,
+    current: Mapping[str, Any],
+    opened: Mapping[str, Any] | None = None,
+) -> None:
+    """Refuse an edit made on ``opened_version`` of a record someone has saved since, with the
+    conflict in the form's terms (``current`` and ``opened`` are raw field values)."""
+    if opened_version is not None and record.version != opened_version:
+        raise conflict_between(
+            session, record, label, opened_version, changes, current=current, opened=opened
+        )
+
+
+def changed_fields(record: Any, data: Any, *, leaving: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The model fields of a parsed input (a dataclass) that differ from ``record``."""
+    return {
+        name: value
+        for name, value in data.__dict__.items()
+        if name not in leaving and getattr(record, name) != value
+    }
+
+
+def run_edit(
+    db, work: Callable[[Session], T], *, opened_version: int | None, actor: str | None
+) -> T:
+    """``run_write`` for an edit made on ``opened_version``. If someone commits between our read
+    and our write, the work runs once more so that the refusal is worded in the form's terms."""
+    try:
+        return run_write(db, work, actor=actor)
+    except EditConflict:
+        if opened_version is None:
+            raise
+        return run_write(db, work, actor=actor)
+
+
 def _conflict_after_race(session, record, label, seen, changes, opened) -> EditConflict:
     fresh = session.get(type(record), record.id, populate_existing=True)
     return _conflict(session, fresh, label, seen, changes, opened)

@@ -13,11 +13,17 @@ from db.clock import utcnow
 from db.models import Person, Project, Risk, RiskActionee
 from tracker.domain.dates import format_date
 from tracker.domain.money import format_money
-from tracker.domain.validation import ValidationError
+from tracker.domain.validation import ValidationError, refuse_unknown_fields
 from tracker.errors import NotFound
 from tracker.services.configuration import Vocabulary, load_vocabulary
 from tracker.services.fields import PeopleResolver
-from tracker.services.records import EditConflict, apply_edit, conflict_between, run_write
+from tracker.services.records import (
+    apply_edit,
+    changed_fields,
+    refuse_if_moved_on,
+    run_edit,
+    run_write,
+)
 from tracker.services.risks import RISK_FIELDS, RiskInput, parse_risk
 
 
@@ -89,11 +95,7 @@ def risk_raw_values(session: Session, risk: Risk, vocabulary: Vocabulary) -> dic
 
 
 def model_changes(risk: Risk, data: RiskInput) -> dict[str, object]:
-    return {
-        name: value
-        for name, value in data.__dict__.items()
-        if name != "actionee_ids" and getattr(risk, name) != value
-    }
+    return changed_fields(risk, data, leaving=("actionee_ids",))
 
 
 def change_risk(
@@ -112,9 +114,7 @@ def change_risk(
     values the editor started from) lets a conflict show what each side changed."""
     from tracker.services.projects import project_by_key
 
-    unknown = sorted(set(changes) - set(RISK_FIELDS))
-    if unknown:
-        raise ValidationError.single(unknown[0], "is not a field of the risk register")
+    refuse_unknown_fields(changes, RISK_FIELDS, "risk register")
 
     def work(session: Session) -> SavedRisk:
         project = project_by_key(session, key)
@@ -122,10 +122,9 @@ def change_risk(
         vocabulary = load_vocabulary(session, project.id)
         label = f"{project.key} {risk.identifier}"
         current = risk_raw_values(session, risk, vocabulary)
-        if opened_version is not None and risk.version != opened_version:
-            raise conflict_between(
-                session, risk, label, opened_version, changes, current=current, opened=opened
-            )
+        refuse_if_moved_on(
+            session, risk, label, opened_version, changes, current=current, opened=opened
+        )
         raw = current | dict(changes)
         data = parse_risk(raw, vocabulary, PeopleResolver(session, project.id), today=today)
         fields = model_changes(risk, data)
@@ -143,13 +142,7 @@ def change_risk(
         session.flush()
         return SavedRisk(risk.identifier, risk.version, tuple(fields), risk.id)
 
-    try:
-        return run_write(db, work, actor=actor)
-    except EditConflict:
-        if opened_version is None:
-            raise
-        # Someone committed between our read and our write: look again, in the form's terms.
-        return run_write(db, work, actor=actor)
+    return run_edit(db, work, opened_version=opened_version, actor=actor)
 
 
 def add_risk(
@@ -160,9 +153,7 @@ def add_risk(
     from tracker.services.projects import project_by_key
     from tracker.services.risks import create_risk
 
-    unknown = sorted(set(raw) - set(RISK_FIELDS))
-    if unknown:
-        raise ValidationError.single(unknown[0], "is not a field of the risk register")
+    refuse_unknown_fields(raw, RISK_FIELDS, "risk register")
 
     def work(session: Session) -> SavedRisk:
         project = project_by_key(session, key)
