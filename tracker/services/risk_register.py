@@ -15,6 +15,8 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from itertools import compress, repeat
+from operator import contains
 
 from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import aliased
@@ -210,6 +212,7 @@ class RegisterIndex:
         self._position = {risk_id: pos for pos, risk_id in enumerate(columns.ids)}
         self._lock = threading.RLock()  # the screen reads it from one worker, syncs from another
         self._narrowed: dict[tuple, list[int]] = {}  # (filter without text, text) -> positions
+        self._views: dict[tuple, RegisterView] = {}  # (filter, sort) -> view: backspace is free
         self._movement: dict[str, int] | None = None
 
     @property
@@ -217,8 +220,15 @@ class RegisterIndex:
         return len(self.columns.ids)
 
     def view(self, flt: RiskFilter = RiskFilter(), sort: RiskSort = RiskSort()) -> RegisterView:
+        """The view for ``flt`` and ``sort``; the same object again for a filter seen since the
+        last change (views are read, never changed, by their callers)."""
         with self._lock:
-            return self._view(flt, sort)
+            found = self._views.get((flt, sort))
+            if found is None:
+                if len(self._views) > 64:
+                    self._views.clear()
+                found = self._views[(flt, sort)] = self._view(flt, sort)
+            return found
 
     def _view(self, flt: RiskFilter, sort: RiskSort) -> RegisterView:
         c = self.columns
@@ -231,14 +241,17 @@ class RegisterIndex:
         order = self._order(sort, flt.basis)
         if len(positions) == len(order):
             ordered = order
-        elif len(positions) * 8 < len(order):
-            rank = self._rank(sort, flt.basis)
-            ordered = sorted(positions, key=rank.__getitem__)
         else:
-            mask = bytearray(len(order))
-            for p in positions:
-                mask[p] = 1
-            ordered = [p for p in order if mask[p]]
+            rank = self._rank(sort, flt.basis)
+            if len(positions) * 8 < len(order):
+                ordered = sorted(positions, key=rank.__getitem__)
+            else:
+                # Mark each match's place in the sort order, then keep the marked places:
+                # the walk over every risk is done by ``compress``, not a Python loop.
+                marks = bytearray(len(order))
+                for place in map(rank.__getitem__, positions):
+                    marks[place] = 1
+                ordered = list(compress(order, marks))
         ids = c.ids
         heat = {HeatCell.from_code(code): n for code, n in heat_codes.items()}
         return RegisterView(
@@ -257,7 +270,9 @@ class RegisterIndex:
         positions, to_check = self._closest(rest, words)
         texts = self.columns.texts
         for word in to_check:
-            positions = [p for p in positions if word in texts[p]]
+            # ``word in text`` for each position, worked through without a Python loop.
+            held = map(contains, map(texts.__getitem__, positions), repeat(word))
+            positions = list(compress(positions, held))
         if len(self._narrowed) > 64:
             self._narrowed.clear()
         self._narrowed[key] = positions
@@ -391,6 +406,7 @@ class RegisterIndex:
                     c.scores[basis][pos] = fresh.columns.scores[basis][new_pos]
             self._orders.clear()
             self._narrowed.clear()
+            self._views.clear()
             self._movement = None
             self.token = fresh.token
             if self.total != token[0]:  # something this index cannot see by time: start again
