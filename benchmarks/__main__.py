@@ -76,9 +76,11 @@ def table(results: list[Result], fmt: str = "simple") -> str:
                 r.area,
                 r.name,
                 r.size,
-                seconds(r.timing.median),
-                seconds(r.timing.low),
-                seconds(r.timing.high),
+                *(
+                    [seconds(r.timing.median), seconds(r.timing.low), seconds(r.timing.high)]
+                    if r.timing.high > 0  # a memory figure has no time
+                    else ["", "", ""]
+                ),
                 r.floor_name,
                 seconds(r.floor.median) if r.floor else "",
                 f"{r.ratio:.2f}x" if r.ratio is not None else "",
