@@ -165,7 +165,7 @@ def _local_times() -> Callable[[datetime], str]:
     """``local_time`` for the long run of timestamps in an export: London's offset is looked up
     once per hour of UTC (its clocks change on the hour) and each day's text is made once."""
     offsets: dict[tuple[int, int, int, int], timedelta] = {}
-    days: dict[tuple[int, int, int], str] = {}
+    day_text = _Memo(format_date).__getitem__
     london = _london()
 
     def convert(value: datetime) -> str:
@@ -176,11 +176,7 @@ def _local_times() -> Callable[[datetime], str]:
         if offset is None:
             offset = offsets[hour] = value.astimezone(london).utcoffset() or ZERO
         local = value + offset  # London's wall clock (the fields are all that is read)
-        day = (local.year, local.month, local.day)
-        text = days.get(day)
-        if text is None:
-            text = days[day] = format_date(local)
-        return f"{text} {local.hour:02d}:{local.minute:02d}:{local.second:02d}"
+        return f"{day_text(local.date())} {local.hour:02d}:{local.minute:02d}:{local.second:02d}"
 
     return convert
 
