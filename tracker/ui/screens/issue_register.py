@@ -24,6 +24,7 @@ from tracker.services.issue_register import IssueFilter, IssueRegisterRow
 from tracker.services.registers import RegisterSort
 from tracker.ui.formatting import warning_text
 from tracker.ui.screens.register_pane import RegisterPane
+from tracker.ui.widgets.filter_input import FilterInput
 from tracker.ui.widgets.register_table import RegisterColumn
 
 COLUMNS = (
@@ -114,7 +115,7 @@ class IssueRegisterPane(RegisterPane):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="issue-filters", classes="register-filters"):
-            yield Input(
+            yield FilterInput(
                 placeholder="/ filter: words in the title, description, raiser or owner",
                 id="issue-search",
                 classes="search",

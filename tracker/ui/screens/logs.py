@@ -18,6 +18,7 @@ from tracker.services.lessons import LessonFilter, LessonRow
 from tracker.services.registers import RegisterSort
 from tracker.ui.formatting import warning_text
 from tracker.ui.screens.register_pane import RegisterPane
+from tracker.ui.widgets.filter_input import FilterInput
 from tracker.ui.widgets.register_table import RegisterColumn
 
 DAILY_COLUMNS = (
@@ -80,7 +81,7 @@ class DailyLogPane(RegisterPane):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="register-filters"):
-            yield Input(
+            yield FilterInput(
                 placeholder="/ filter: words in the entry, its result or the person",
                 id="daily-search",
                 classes="search",
@@ -217,7 +218,7 @@ class LessonsPane(RegisterPane):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="register-filters"):
-            yield Input(
+            yield FilterInput(
                 placeholder="/ filter: words in the lesson, its causes, recommendations or author",
                 id="lesson-search",
                 classes="search",

@@ -33,6 +33,7 @@ from tracker.services.risk_register import (
 )
 from tracker.ui.formatting import number_cell, rag_cell, warning_text
 from tracker.ui.screens.register_pane import RegisterPane
+from tracker.ui.widgets.filter_input import FilterInput
 from tracker.ui.widgets.heat_map import HeatMapData, RiskHeatMap
 from tracker.ui.widgets.register_table import RegisterColumn, RegisterTable
 
@@ -151,7 +152,7 @@ class RiskRegisterPane(RegisterPane):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="risk-filters"):
-            yield Input(
+            yield FilterInput(
                 placeholder="/ filter: words in the title, cause, event, effect or owner",
                 id="risk-search",
             )
