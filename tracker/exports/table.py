@@ -281,26 +281,25 @@ def write_text(table: Table, fmt: str, out: IO[str], progress: Progress | None =
         return count
     if fmt == "xlsx":
         raise ValueError("xlsx is a binary format: give --output FILE")
-    from tabulate import tabulate
+    from tracker.exports.tabulated import write_tabulated
 
     shown = [_for_export(c.kind, DISPLAY.get(c.kind, str)) for c in columns]
     markdown = fmt in MARKDOWN_FORMATS
-    body = []
+
+    def cells() -> Iterator[list[str]]:
+        for row in table.rows:
+            texts = ["" if v is None else f(v) for v, f in zip(row, shown, strict=True)]
+            yield _markdown_cells(texts) if markdown else texts
+
     with _without_cycle_collection():
-        for row in _counted(table.rows, progress):
-            cells = ["" if v is None else f(v) for v, f in zip(row, shown, strict=True)]
-            body.append(_markdown_cells(cells) if markdown else cells)
-        count = len(body)
-        aligns = ["right" if c.kind in (INT, MONEY) else "left" for c in columns]
-        out.write(
-            tabulate(
-                body,
-                headers=[c.title for c in columns],
-                tablefmt=fmt,
-                colalign=aligns if body else None,
-                disable_numparse=True,
-                maxcolwidths=_wrap_widths(columns, fmt) if body else None,
-            )
+        count = write_tabulated(
+            cells(),
+            headers=[c.title for c in columns],
+            aligns=["right" if c.kind in (INT, MONEY) else "left" for c in columns],
+            fmt=fmt,
+            out=out,
+            wrap_widths=_wrap_widths(columns, fmt),
+            progress=progress,
         )
     out.write("\n")
     return count
@@ -308,7 +307,7 @@ def write_text(table: Table, fmt: str, out: IO[str], progress: Progress | None =
 
 @contextlib.contextmanager
 def _without_cycle_collection() -> Iterator[None]:
-    """tabulate needs every row in memory: millions of strings in lists, none of them in a
+    """A tabulate table is hundreds of thousands of strings in lists, none of them in a
     reference cycle. Python's cycle collector would walk them over and over as they accumulate
     (a fifth of the time of a 100,000-risk table), so it is paused while the table is made."""
     was_enabled = gc.isenabled()
