@@ -25,7 +25,7 @@ from textual.message import Message
 from textual.widgets import Input, ProgressBar, Static
 from textual.worker import get_current_worker
 
-from tracker.ui.widgets.register_table import RegisterColumn, RegisterTable
+from tracker.ui.widgets.register_table import KEEP_PAGES, PAGE, RegisterColumn, RegisterTable
 
 
 class RegisterPane(Vertical):
@@ -78,6 +78,7 @@ class RegisterPane(Vertical):
         self.shown: tuple | None = None  # the (filter, sort) on screen
         self._started = False
         self.detail_stale = False  # a save or refresh: read the highlighted entry again too
+        self._drawn: dict[int, tuple[Any, list]] = {}  # row id -> (row, its cells)
 
     # ------------------------------------------------------------------ what a register says
 
@@ -195,6 +196,7 @@ class RegisterPane(Vertical):
     def reload(self, changed: list[int] | None = None) -> None:
         """Read again what is on screen (after a save here, or the Refresh key)."""
         self.table.forget_rows(changed)
+        self._drawn.clear()
         self.detail_stale = True
         self.refilter()
 
@@ -204,8 +206,6 @@ class RegisterPane(Vertical):
 
     @work(thread=True, exclusive=True, group="register-view")
     def _view(self, flt: Any, sort: Any, keep: int | None, started: float) -> None:
-        from tracker.ui.widgets.register_table import PAGE
-
         db = self.app.backend.database()
         view = self.compute_view(db, flt, sort)
         try:
@@ -231,7 +231,19 @@ class RegisterPane(Vertical):
         self.shown = message.asked
 
     def _cells(self, rows: list) -> dict[int, list]:
-        return {row.id: self.cells(row) for row in rows}
+        """Each row's cells, made again only when the row differs from the one last drawn: a
+        filter keystroke brings back mostly the rows already on screen, and the table reuses
+        its drawn line for cells it has seen."""
+        drawn = self._drawn
+        if len(drawn) > PAGE * KEEP_PAGES:
+            drawn.clear()
+        cells = {}
+        for row in rows:
+            known = drawn.get(row.id)
+            if known is None or known[0] != row:
+                known = drawn[row.id] = (row, self.cells(row))
+            cells[row.id] = known[1]
+        return cells
 
     @on(RegisterTable.RowsWanted)
     def rows_wanted(self, event: RegisterTable.RowsWanted) -> None:

@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widget import Widget
 
 from tracker.domain.scoring import score_rag
@@ -28,6 +29,7 @@ KINDS = ("threat", "opportunity")
 GAP = 3  # columns between the two grids
 LABEL = 3  # the probability labels to the left of each grid
 TOP = 3  # lines above the first row of cells: titles, impact labels, top rule
+DIM, BOLD = Style(dim=True), Style(bold=True)
 
 
 @dataclass(frozen=True)
@@ -76,15 +78,18 @@ class RiskHeatMap(Widget, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.data: HeatMapData | None = None
+        self._strips: list[Strip] | None = None
 
     def show(self, data: HeatMapData) -> None:
         """Show new counts; the layout is redone only when the grid changes size (a filter
         keystroke usually changes the counts, not the grid)."""
+        if data == self.data:
+            return
         before = (self._grid_width(), len(self.data.probability)) if self.data else None
         self.data = data
         if self.cursor is None and data.probability and data.impact:
             self.cursor = ("threat", data.probability[-1], data.impact[-1])
-        self.refresh(layout=before != (self._grid_width(), len(data.probability)))
+        self.redraw(layout=before != (self._grid_width(), len(data.probability)))
 
     # ------------------------------------------------------------------ geometry
 
@@ -118,53 +123,71 @@ class RiskHeatMap(Widget, can_focus=True):
     def _above(self, probability: int, impact: int) -> bool:
         return self.data is not None and probability * impact >= self.data.tolerance
 
-    def render(self) -> Text:
+    def render_line(self, y: int) -> Strip:
+        """The grid is drawn as lines of segments, made again only when the counts, the cursor,
+        the selection or the focus change: a filter keystroke redraws it with new counts, and
+        Textual's own route from rich Text to the screen took 17 ms of every keystroke."""
+        if self._strips is None:
+            base = self.rich_style
+            self._strips = [Strip(Segment.apply_style(segments, base)) for segments in self._draw()]
+        width = self.size.width
+        if y >= len(self._strips):
+            return Strip.blank(width, self.rich_style)
+        return self._strips[y].crop_extend(0, width, self.rich_style)
+
+    def redraw(self, layout: bool = False) -> None:
+        self._strips = None
+        self.refresh(layout=layout)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips = None
+
+    def _draw(self) -> list[list[Segment]]:
         if self.data is None:
-            return Text("Loading the risk profile…", style="dim")
+            return [[Segment("Loading the risk profile…", DIM)]]
         data = self.data
         width = self._cell_width()
         grid = self._grid_width()
-        text = Text(no_wrap=True, overflow="crop")
+        lines: list[list[Segment]] = []
         titles = []
         for kind in KINDS:
             total = sum(n for (k, _p, _i), n in data.counts.items() if k == kind)
             name = "Threats" if kind == "threat" else "Opportunities"
             titles.append(f"{name} ({total})".ljust(grid))
-        text.append((" " * GAP).join(titles).rstrip() + "\n", style="bold")
+        lines.append([Segment((" " * GAP).join(titles).rstrip(), BOLD)])
+        line = []
         for kind in KINDS:
             labels = "".join(f"I{i}".center(width) + " " for i in self._columns(kind))
-            text.append((" " * (LABEL + 1) + labels).ljust(grid), style="dim")
+            line.append(Segment((" " * (LABEL + 1) + labels).ljust(grid), DIM))
             if kind == "threat":
-                text.append(" " * GAP)
-        text.append("\n")
+                line.append(Segment(" " * GAP))
+        lines.append(line)
         levels = list(reversed(data.probability))
-        text.append_text(self._rule(None, levels[0]))
-        text.append("\n")
+        lines.append(self._rule(None, levels[0]))
         for row, probability in enumerate(levels):
+            line = []
             for kind in KINDS:
-                label = f"P{probability}".rjust(LABEL - 1) + " "
-                text.append(label, style="dim")
+                line.append(Segment(f"P{probability}".rjust(LABEL - 1) + " ", DIM))
                 columns = self._columns(kind)
                 for c, impact in enumerate(columns):
                     left = columns[c - 1] if c else None
                     heavy = left is not None and self._above(probability, left) != self._above(
                         probability, impact
                     )
-                    text.append("┃" if heavy else "│", style="bold" if heavy else "dim")
-                    text.append_text(self._cell(kind, probability, impact, width))
-                text.append("│", style="dim")
+                    line.append(Segment("┃", BOLD) if heavy else Segment("│", DIM))
+                    line.append(self._cell(kind, probability, impact, width))
+                line.append(Segment("│", DIM))
                 if kind == "threat":
-                    text.append(" " * GAP)
-            text.append("\n")
+                    line.append(Segment(" " * GAP))
+            lines.append(line)
             below = levels[row + 1] if row + 1 < len(levels) else None
-            text.append_text(self._rule(probability, below))
-            text.append("\n")
-        text.append(f"P probability, I impact · {data.basis} values\n", style="dim")
-        text.append("━ ┃ ", style="bold")
-        text.append("the risk tolerance line", style="dim")
-        return text
+            lines.append(self._rule(probability, below))
+        lines.append([Segment(f"P probability, I impact · {data.basis} values", DIM)])
+        lines.append([Segment("━ ┃ ", BOLD), Segment("the risk tolerance line", DIM)])
+        return lines
 
-    def _cell(self, kind: str, probability: int, impact: int, width: int) -> Text:
+    def _cell(self, kind: str, probability: int, impact: int, width: int) -> Segment:
         assert self.data is not None
         count = self.data.counts.get((kind, probability, impact), 0)
         label = str(count) if count else "·"
@@ -180,16 +203,16 @@ class RiskHeatMap(Widget, can_focus=True):
             style += Style(bold=True, underline=True)
         if not count:
             style += Style(dim=True)
-        return Text(label.center(width), style=style)
+        return Segment(label.center(width), style)
 
-    def _rule(self, above: int | None, below: int | None) -> Text:
+    def _rule(self, above: int | None, below: int | None) -> list[Segment]:
         """The rule between probability rows ``above`` and ``below`` (None at the edges): heavy
         where the tolerance line runs along it."""
         assert self.data is not None
         width = self._cell_width()
-        text = Text()
+        line = []
         for kind in KINDS:
-            text.append(" " * LABEL)
+            line.append(Segment(" " * LABEL))
             columns = self._columns(kind)
             for c, impact in enumerate(columns):
                 heavy = (
@@ -203,27 +226,27 @@ class RiskHeatMap(Widget, can_focus=True):
                     corner = "┴" if c else "└"
                 else:
                     corner = "┼" if c else "├"
-                text.append(corner, style="dim")
-                text.append(("━" if heavy else "─") * width, style="bold" if heavy else "dim")
+                line.append(Segment(corner, DIM))
+                line.append(Segment("━" * width, BOLD) if heavy else Segment("─" * width, DIM))
             end = "┐" if above is None else "┘" if below is None else "┤"
-            text.append(end, style="dim")
+            line.append(Segment(end, DIM))
             if kind == "threat":
-                text.append(" " * GAP)
-        return text
+                line.append(Segment(" " * GAP))
+        return line
 
     # ------------------------------------------------------------------ interaction
 
     def watch_cursor(self) -> None:
-        self.refresh()
+        self.redraw()
 
     def watch_selected(self) -> None:
-        self.refresh()
+        self.redraw()
 
     def on_focus(self) -> None:
-        self.refresh()
+        self.redraw()
 
     def on_blur(self) -> None:
-        self.refresh()
+        self.redraw()
 
     def action_move(self, d_probability: int, d_column: int) -> None:
         if self.data is None or self.cursor is None:

@@ -19,7 +19,7 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import Reactive, reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -64,6 +64,10 @@ class RegisterTable(ScrollView, can_focus=True):
     """
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
+    # The table fills the height it is given, whatever its row count, so a new view needs only
+    # its scrollbars updated and a repaint, not a layout of the whole screen (Textual declares a
+    # virtual size to need one). A scrollbar appearing or going still lays the table out.
+    virtual_size = Reactive(Size(0, 0), layout=False)
 
     class RowsWanted(Message):
         """The table needs the rows for ``ids`` (positions ``start`` onwards)."""
@@ -117,7 +121,9 @@ class RegisterTable(ScrollView, can_focus=True):
         self.ids: list[int] = []
         self._cells: dict[int, Cells] = {}
         self._asked: set[int] = set()  # pages asked for and not yet given
-        self._lines: dict[tuple, Strip] = {}
+        # Drawn lines by (row id, cursor, stripe, scroll, width, focus), each with the cells it
+        # was drawn from: a new view that keeps a row's cells reuses its line.
+        self._lines: dict[tuple, tuple[Cells | None, Strip]] = {}
         self.sorted_by: tuple[str, bool] | None = None  # (sort key, descending)
         self._highlighted: int | None = None  # the row id last announced as highlighted
 
@@ -130,10 +136,10 @@ class RegisterTable(ScrollView, can_focus=True):
         position ``cursor`` (default: where it was). ``rows`` may carry rendered cells."""
         self.ids = ids
         self._asked.clear()
-        self._lines.clear()
         if rows:
             self._cells.update(rows)
         self.virtual_size = Size(self._width(), len(self.ids) + 1)
+        self._scroll_update(self.virtual_size)
         target = self.cursor if cursor is None else cursor
         self.cursor = max(0, min(target, len(self.ids) - 1))
         self.refresh()
@@ -145,7 +151,6 @@ class RegisterTable(ScrollView, can_focus=True):
             visible = set(self.ids[max(0, self.cursor - PAGE * 5) : self.cursor + PAGE * 5])
             self._cells = {k: v for k, v in self._cells.items() if k in visible or k in rows}
         self._asked.clear()
-        self._lines.clear()
         self.refresh()
 
     def forget_rows(self, ids: Sequence[int] | None = None) -> None:
@@ -176,7 +181,6 @@ class RegisterTable(ScrollView, can_focus=True):
     # ------------------------------------------------------------------ movement
 
     def watch_cursor(self, old: int, new: int) -> None:
-        self._lines.clear()
         self._scroll_to_cursor()
         self.refresh()
         if self.row_id != self._highlighted:
@@ -249,7 +253,7 @@ class RegisterTable(ScrollView, can_focus=True):
         scroll_x, scroll_y = round(self.scroll_x), round(self.scroll_y)
         if y == 0:
             key = ("header", scroll_x, width, self.sorted_by)
-            return self._line(key, self._header_cells, None, scroll_x)
+            return self._line(key, None, None, scroll_x)
         index = scroll_y + y - 1
         if not self.ids:
             if y == 1:
@@ -265,7 +269,7 @@ class RegisterTable(ScrollView, can_focus=True):
             style = self.get_component_rich_style("register-table--loading")
             return Strip([Segment(" …".ljust(width), style)], width)
         key = (row_id, index == self.cursor, index % 2, scroll_x, width, self.has_focus)
-        return self._line(key, lambda: cells, index, scroll_x)
+        return self._line(key, cells, index, scroll_x)
 
     def _header_cells(self) -> list[Text]:
         cells = []
@@ -276,10 +280,11 @@ class RegisterTable(ScrollView, can_focus=True):
             cells.append(Text(title))
         return cells
 
-    def _line(self, key: tuple, get_cells, index: int | None, scroll_x: int) -> Strip:
+    def _line(self, key: tuple, cells: Cells | None, index: int | None, scroll_x: int) -> Strip:
+        """The line for a row's ``cells`` (the header's with None) as ``key`` describes it."""
         cached = self._lines.get(key)
-        if cached is not None:
-            return cached
+        if cached is not None and cached[0] is cells:
+            return cached[1]
         width = self.size.width
         if index is None:
             base = self.get_component_rich_style("register-table--header")
@@ -291,7 +296,8 @@ class RegisterTable(ScrollView, can_focus=True):
             base = self.get_component_rich_style("register-table--even")
         else:
             base = self.rich_style
-        cells = get_cells()
+        if cells is None:
+            cells = self._header_cells()
         fixed = Strip(self._cell(cells[0], self.columns[0], base))
         rest = [
             self._cell(c, col, base) for c, col in zip(cells[1:], self.columns[1:], strict=True)
@@ -301,7 +307,7 @@ class RegisterTable(ScrollView, can_focus=True):
         strip = Strip([*fixed, *scrolled]).adjust_cell_length(width, base)
         if len(self._lines) > 500:
             self._lines.clear()
-        self._lines[key] = strip
+        self._lines[key] = (None if index is None else cells, strip)
         return strip
 
     def _cell(self, value: Text | str, column: RegisterColumn, base: Style) -> list[Segment]:
