@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import Input
+from ui_helpers import spy_on_layouts
 
 from tracker.ui.widgets.filter_input import FilterInput
 
@@ -25,14 +26,7 @@ async def layouts_asked_while_typing(box: Input, text: str) -> list[bool]:
     async with app.run_test() as pilot:
         box.focus()
         await pilot.pause()
-        asked: list[bool] = []
-        real = box.refresh
-
-        def spy(*regions, layout: bool = False, **kwargs):
-            asked.append(layout)
-            return real(*regions, layout=layout, **kwargs)
-
-        box.refresh = spy
+        asked = spy_on_layouts(box)
         await pilot.press(*text)
         await pilot.pause()
         assert box.value == text

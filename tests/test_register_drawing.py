@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
+from ui_helpers import spy_on_layouts
 
 import tracker.ui
 from tracker.ui.widgets.heat_map import HeatMapData, RiskHeatMap
@@ -34,18 +35,6 @@ def rows(ids, label="risk"):
 
 def screen_text(widget) -> list[str]:
     return [widget.render_line(y).text for y in range(widget.size.height)]
-
-
-def spy_on_layouts(widget) -> list[bool]:
-    asked: list[bool] = []
-    real = widget.refresh
-
-    def spy(*regions, layout: bool = False, **kwargs):
-        asked.append(layout)
-        return real(*regions, layout=layout, **kwargs)
-
-    widget.refresh = spy
-    return asked
 
 
 @pytest.mark.asyncio
