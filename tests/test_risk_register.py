@@ -78,7 +78,7 @@ def test_free_text_matches_every_word_in_title_description_or_owner(demo_db):
         if r.status != "closed"
         and "whitcombe" in " ".join([r.title, r.cause, r.event, r.effect, r.owner]).lower()
     }
-    assert index.view(RiskFilter(text="no such words anywhere")).ids == []
+    assert index.view(RiskFilter(text="no such words anywhere")).ids == ()
 
 
 def test_status_owner_category_and_minimum_score_filters(demo_db):

@@ -118,7 +118,7 @@ class RegisterTable(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.columns = list(columns)
         self.empty = empty
-        self.ids: list[int] = []
+        self.ids: Sequence[int] = ()
         self._cells: dict[int, Cells] = {}
         self._asked: set[int] = set()  # pages asked for and not yet given
         # Drawn lines by (row id, cursor, stripe, scroll, width, focus), each with the cells it
@@ -130,9 +130,9 @@ class RegisterTable(ScrollView, can_focus=True):
     # ------------------------------------------------------------------ data
 
     def set_view(
-        self, ids: list[int], *, cursor: int | None = None, rows: dict | None = None
+        self, ids: Sequence[int], *, cursor: int | None = None, rows: dict | None = None
     ) -> None:
-        """Show ``ids`` in this order (the list is kept, not copied), with the cursor at
+        """Show ``ids`` in this order (the sequence is kept, not copied), with the cursor at
         position ``cursor`` (default: where it was). ``rows`` may carry rendered cells."""
         self.ids = ids
         self._asked.clear()
