@@ -319,3 +319,31 @@ def test_typing_and_deleting_give_the_same_answers_as_a_fresh_search(demo_db):
             flt = RiskFilter(text=text_typed, status=status)
             fresh = register_index(demo_db, "ICS").view(flt)
             assert typed.view(flt).ids == fresh.ids, (text_typed, status)
+
+
+def test_the_index_is_laid_out_in_the_opening_order_and_stays_right_when_a_save_moves_a_risk(
+    demo_db,
+):
+    """A fresh index holds the risks in the order the register opens in, so a filter's
+    matches need no sorting; a save that moves a risk breaks that order, and the index must
+    then sort again rather than trust its layout."""
+    index = register_index(demo_db, "ICS")
+    assert isinstance(index._order(RiskSort(), "residual"), range)
+    change_risk(
+        demo_db,
+        "ICS",
+        "R-013",
+        {"residual probability": "5", "residual impact": "5"},
+        opened_version=None,
+        today=TODAY,
+        actor="someone else",
+    )
+    assert index.sync(demo_db)
+    assert not isinstance(index._order(RiskSort(), "residual"), range)
+    fresh = register_index(demo_db, "ICS")
+    for text_typed in ("", "a", "data", "r-01"):
+        for status in ("open", "all"):
+            flt = RiskFilter(text=text_typed, status=status)
+            assert index.view(flt).ids == fresh.view(flt).ids, (text_typed, status)
+            assert index.view(flt).heat == fresh.view(flt).heat
+    assert identifiers(demo_db, index.view().ids)[0] == "R-013"
