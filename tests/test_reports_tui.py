@@ -51,6 +51,16 @@ def preview(pilot) -> str:
     return pilot.app.screen.query_one("#report-preview", Markdown).source
 
 
+def drawn_preview(pilot) -> str:
+    """The preview's paragraphs as mounted, once no update is under way: its source is set the
+    moment an update starts, but the parse runs in a thread and the blocks mount later, so on a
+    busy machine a snapshot taken on the source alone can catch the old document."""
+    document = pilot.app.screen.query_one("#report-preview", Markdown)
+    if document.lock.is_locked:
+        return ""
+    return " ".join(str(block.content) for block in document.query("MarkdownParagraph"))
+
+
 def draft_row(db) -> tuple:
     return sql(
         db,
@@ -224,8 +234,13 @@ def test_reports_tab_snapshot(sqlite_demo_db, snap_compare):
 
     async def show_reports(pilot):
         pane = await open_reports(pilot)
-        await until(pilot, lambda: "User acceptance testing" in preview(pilot), "preview")
+        await until(pilot, lambda: "User acceptance testing" in drawn_preview(pilot), "preview")
+        await until(
+            pilot,
+            lambda: pane._timer is None and all(w.is_finished for w in pilot.app.workers),
+            "no load or preview pending",
+        )
         await settled(pilot)
-        assert pane.draft is not None
+        assert pane.draft is not None and "User acceptance testing" in drawn_preview(pilot)
 
     assert snap_compare(make_app(sqlite_demo_db.url), terminal_size=SIZE, run_before=show_reports)
