@@ -93,6 +93,8 @@ async def main():
         pane = app.screen.query_one(RiskRegisterPane)
         await until(lambda: pane.shown is not None)
         index_ready = time.perf_counter() - opened
+        await until(lambda: pane.index.words_indexed)
+        words_ready = time.perf_counter() - opened
         await pilot.pause()
         table = pane.query_one("#risk-table", RegisterTable)
 
@@ -122,6 +124,7 @@ async def main():
         print(json.dumps({{
             "first_rows": first_rows,
             "index_ready": index_ready,
+            "words_ready": words_ready,
             "keystroke": statistics.median(keystrokes),
             "keystroke_max": max(keystrokes),
             "keystrokes": len(keystrokes),
@@ -227,6 +230,13 @@ def screen_results(ctx) -> list[Result]:
             timing("index_ready"),
             target="(for information)",
         )
+        words = Result(
+            "risks",
+            "register open: word index ready (keystrokes timed after it)",
+            label,
+            timing("words_ready"),
+            target="(for information)",
+        )
         keystroke = Result(
             "risks",
             "filter keystroke to frame",
@@ -269,7 +279,7 @@ def screen_results(ctx) -> list[Result]:
             target="< 300 MB",
         )
         memory.met = peak < 300
-        results += [first, index, keystroke, down, end, memory]
+        results += [first, index, words, keystroke, down, end, memory]
     return results
 
 

@@ -347,3 +347,67 @@ def test_the_index_is_laid_out_in_the_opening_order_and_stays_right_when_a_save_
             assert index.view(flt).ids == fresh.view(flt).ids, (text_typed, status)
             assert index.view(flt).heat == fresh.view(flt).heat
     assert identifiers(demo_db, index.view().ids)[0] == "R-013"
+
+
+TYPED = (
+    "t", "tr", "tri", "trial", "trial lo", "data mig", "social", "ofsted re", "r-00",
+    "r-0013", "cutover", "ion", "marsh", "zzz", "a b", "(", "ics",
+)  # fmt: skip
+
+
+def test_the_word_index_gives_the_answers_a_scan_gives(demo_db, monkeypatch):
+    """With the word index built (and used however few risks are left to check), every
+    filter answers exactly what scanning the texts answers, heat map included."""
+    scanned = register_index(demo_db, "ICS")
+    indexed = register_index(demo_db, "ICS")
+    monkeypatch.setattr(type(indexed), "WORDS_FROM", 0)
+    indexed.index_words()
+    assert indexed.words_indexed and not scanned.words_indexed
+    for typed in TYPED:
+        for status in ("open", "all"):
+            flt = RiskFilter(text=typed, status=status)
+            assert indexed.view(flt).ids == scanned.view(flt).ids, (typed, status)
+            assert indexed.view(flt).heat == scanned.view(flt).heat, (typed, status)
+    holding = indexed._holding("trial", tuple(range(indexed.total)))
+    assert holding is not None  # the index answered, not the scan
+    assert identifiers(demo_db, [indexed.columns.ids[p] for p in sorted(holding)])
+
+
+def test_a_save_after_the_word_index_was_built_is_found_by_its_new_words(demo_db, monkeypatch):
+    """Risks saved since the word index was built are checked against their text: the new
+    words are found, the old ones no longer are, and a risk added since is found too."""
+    index = register_index(demo_db, "ICS")
+    monkeypatch.setattr(type(index), "WORDS_FROM", 0)
+    index.index_words()
+    assert identifiers(demo_db, index.view(RiskFilter(text="quokka")).ids) == []
+    before = set(identifiers(demo_db, index.view(RiskFilter(text="trial")).ids))
+    assert "R-007" not in before
+    change_risk(
+        demo_db,
+        "ICS",
+        "R-007",
+        {"title": "Quokka trial of the portal"},
+        opened_version=None,
+        today=TODAY,
+        actor="someone else",
+    )
+    add_risk(
+        demo_db,
+        "ICS",
+        {
+            "title": "Quokkas in the server room",
+            "inherent probability": "2",
+            "inherent impact": "3",
+            "owner": "Helen Marsh",
+        },
+        today=TODAY,
+    )
+    assert index.sync(demo_db)
+    index.index_words()  # kept: the saved risks are checked against their text
+    assert index.words_indexed
+    found = identifiers(demo_db, index.view(RiskFilter(text="quokka")).ids)
+    assert sorted(found) == ["R-007", "R-014"]
+    fresh = register_index(demo_db, "ICS")
+    for typed in (*TYPED, "quokka", "portal"):
+        flt = RiskFilter(text=typed, status="all")
+        assert index.view(flt).ids == fresh.view(flt).ids, typed

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import sys
 import threading
+from array import array
+from bisect import bisect_right
 from collections import Counter, deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from itertools import compress, repeat
+from itertools import accumulate, compress, repeat
 from operator import contains, itemgetter
 
 from sqlalchemy import and_, bindparam, func, select
@@ -191,6 +193,62 @@ class _Columns:
     before_status: list[str | None]
 
 
+class WordIndex:
+    """Which risks' texts hold a word typed in the filter, looked up among the distinct words
+    of the register instead of searched for in every text: a word typed lies inside one word
+    of the text (it has no spaces), so ``mi`` is found in ``migration`` and ``administration``
+    and the answer is the risks holding those. At 100,000 risks a two-letter word is answered
+    in a quarter of the time of a scan of 30 MB of text. A single letter is in nearly every
+    risk, so it is still scanned for (a scan that stops at the first hit is quicker then).
+
+    Held compactly for the cycle collector: the words in one string, and every word's
+    positions in one array, so a few objects stand for millions of entries. ``changed`` holds
+    the positions saved since it was built; they are checked against their text instead."""
+
+    MOST_WORDS = 2_000  # a word typed that is inside more distinct words than this is scanned for
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        where: dict[str, array] = {}
+        for position, text in enumerate(texts):
+            for word in set(text.split()):
+                found = where.get(word)
+                if found is None:
+                    found = where[word] = array("i")
+                found.append(position)
+        self._words = "\n".join(where)
+        self._starts = array("l", accumulate((len(word) + 1 for word in where), initial=0))
+        self._ends = array("l", accumulate(map(len, where.values()), initial=0))
+        self._positions = array("i")
+        for word in tuple(where):  # each word's positions let go once copied: no double peak
+            self._positions.extend(where.pop(word))
+        self.changed: set[int] = set()
+
+    def holding(self, typed: str, texts: Sequence[str], most: int) -> set[int] | None:
+        """The positions whose text holds ``typed``; None when the answer would gather more
+        than ``most`` entries or ``typed`` is inside too many words (a scan is quicker)."""
+        words, starts, ends = self._words, self._starts, self._ends
+        spans = []
+        gathered = 0
+        at = words.find(typed)
+        while at != -1:
+            n = bisect_right(starts, at) - 1
+            gathered += ends[n + 1] - ends[n]
+            spans.append(n)
+            if gathered > most or len(spans) > self.MOST_WORDS:
+                return None
+            at = words.find(typed, starts[n + 1])
+        held: set[int] = set()
+        positions = self._positions
+        for n in spans:
+            held.update(positions[ends[n] : ends[n + 1]])
+        for position in self.changed:
+            if typed in texts[position]:
+                held.add(position)
+            else:
+                held.discard(position)
+        return held
+
+
 class RegisterIndex:
     """A project's risk register held in memory in a compact, column-wise form, so that every
     keystroke in the filter is answered without a query: at 100,000 risks a filtered, sorted,
@@ -203,6 +261,8 @@ class RegisterIndex:
     again, and every sort order is worked out once.
     """
 
+    WORDS_FROM = 5_000  # fewer positions than this left to check: scanning them is quicker
+
     def __init__(self, key: str, columns: _Columns, token: tuple, tolerance: int) -> None:
         self.key = key
         self.columns = columns
@@ -214,10 +274,16 @@ class RegisterIndex:
         self._narrowed: dict[tuple, tuple[int, ...]] = {}  # (filter, words) -> positions
         self._views: dict[tuple, RegisterView] = {}  # (filter, sort) -> view: backspace is free
         self._movement: dict[str, int] | None = None
+        self._words: WordIndex | None = None  # built by ``index_words``, after the index is shown
+        self._generation = 0  # how many syncs changed the register
 
     @property
     def total(self) -> int:
         return len(self.columns.ids)
+
+    @property
+    def words_indexed(self) -> bool:
+        return self._words is not None
 
     def view(self, flt: RiskFilter = RiskFilter(), sort: RiskSort = RiskSort()) -> RegisterView:
         """The view for ``flt`` and ``sort``; the same object again for a filter seen since the
@@ -237,6 +303,10 @@ class RegisterIndex:
         answers are tuples: the cycle collector stops looking inside a tuple of numbers,
         where 64 kept lists of 100,000 ids cost a 45 ms pause in the middle of typing."""
         positions = self._matching(flt)
+        if flt.text.strip():
+            without_text = replace(flt, text="")
+            if len(positions) == len(self._matching(without_text)):
+                return self.view(without_text, sort)  # the text narrows nothing (one letter)
         codes = self.columns.codes[flt.basis]
         heat_codes = Counter(_pick(codes, positions))
         if flt.cell is not None:
@@ -271,13 +341,38 @@ class RegisterIndex:
         positions, to_check = self._closest(rest, words)
         texts = self.columns.texts
         for word in to_check:
+            held = self._holding(word, positions)
+            if held is not None:
+                positions = tuple(compress(positions, map(held.__contains__, positions)))
+                continue
             # ``word in text`` for each position, worked through without a Python loop.
-            held = map(contains, _pick(texts, positions), repeat(word))
-            positions = tuple(compress(positions, held))
+            found = map(contains, _pick(texts, positions), repeat(word))
+            positions = tuple(compress(positions, found))
         if len(self._narrowed) > 64:
             self._narrowed.clear()
         self._narrowed[key] = positions
         return positions
+
+    def _holding(self, word: str, positions: tuple[int, ...]) -> set[int] | None:
+        """The positions holding ``word`` from the word index, when it is built and quicker
+        than scanning ``positions`` (a word of two letters or more, many positions)."""
+        if self._words is None or len(word) < 2 or len(positions) < self.WORDS_FROM:
+            return None
+        return self._words.holding(word, self.columns.texts, most=4 * len(positions))
+
+    def index_words(self) -> None:
+        """Build the word index that answers typing quicker (about a second at 100,000 risks:
+        run it in a worker once the register is shown; until then typing scans the texts)."""
+        while True:
+            with self._lock:
+                if self._words is not None:
+                    return
+                texts, generation = tuple(self.columns.texts), self._generation
+            words = WordIndex(texts)
+            with self._lock:
+                if generation == self._generation:
+                    self._words = words
+                    return
 
     def _closest(self, rest: RiskFilter, words: list[str]) -> tuple[tuple[int, ...], list[str]]:
         """The smallest answer already worked out that contains the answer for ``words``, and
@@ -403,6 +498,7 @@ class RegisterIndex:
         with self._lock:
             fresh = _load_columns(db, self.key, since=self._last_updated())
             c = self.columns
+            self._generation += 1
             for new_pos, risk_id in enumerate(fresh.columns.ids):
                 pos = self._position.get(risk_id)
                 if pos is None:
@@ -418,6 +514,8 @@ class RegisterIndex:
                 for basis in BASES:
                     c.codes[basis][pos] = fresh.columns.codes[basis][new_pos]
                     c.scores[basis][pos] = fresh.columns.scores[basis][new_pos]
+                if self._words is not None:
+                    self._words.changed.add(pos)
             self._orders.clear()
             self._narrowed.clear()
             self._views.clear()
@@ -426,6 +524,7 @@ class RegisterIndex:
             if self.total != token[0]:  # something this index cannot see by time: start again
                 loaded = _load_columns(db, self.key)
                 self.columns, self.token = _in_opening_order(loaded.columns), loaded.token
+                self._words = None
                 self._position = {rid: pos for pos, rid in enumerate(self.columns.ids)}
         return True
 

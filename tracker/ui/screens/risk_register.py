@@ -203,7 +203,9 @@ class RiskRegisterPane(RegisterPane):
             self.post_message(self.Failed(str(exc)))
             return
         self.post_message(self.Started(context, first, rows))
-        self.post_message(self.IndexReady(register_index(db, self.key)))
+        index = register_index(db, self.key)
+        self.post_message(self.IndexReady(index))
+        index.index_words()
 
     def on_risk_register_pane_started(self, message: Started) -> None:
         self.context = message.context
@@ -256,6 +258,7 @@ class RiskRegisterPane(RegisterPane):
             self.app.call_from_thread(self._resync, None)
         elif self.index.sync(db) or changed:
             self.app.call_from_thread(self._resync, changed)
+        self.index.index_words()
 
     def _resync(self, changed: list[int] | None) -> None:
         table = self.query_one("#risk-table", RegisterTable)
